@@ -1,0 +1,1 @@
+"""Dash host for vegafusion-suite. The component arrives with the host-components issue."""

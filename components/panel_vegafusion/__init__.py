@@ -1,0 +1,1 @@
+"""Panel host for vegafusion-suite. The component arrives with the host-components issue."""

@@ -1,0 +1,3 @@
+"""Python forms of Vega's formatting functions (format, timeFormat, utcParse, monthFormat, ...)."""
+
+from __future__ import annotations
