@@ -587,7 +587,8 @@ def set_date_fields(t: float, tz: str | None, **changes: float) -> float:
 def timezone_offset_minutes(t: float, tz: str) -> float:
     if math.isnan(t):
         return math.nan
-    return -tz_offset_ms(t, tz) / 60000
+    # V8 truncates offsets with seconds (local mean time before 1900) to whole minutes.
+    return float(math.trunc(-tz_offset_ms(t, tz) / 60000)) + 0.0
 
 
 def date_to_string(d: JSDate, tz: str = "UTC") -> str:
