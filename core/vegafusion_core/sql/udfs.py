@@ -1,0 +1,167 @@
+"""SQL macros and Python UDFs that compiled expressions call (all named ``vf_...``).
+
+Hot paths (arithmetic, comparisons, date parts, filters) are native SQL. The macros below are
+native SQL too, kept here so that compiled expressions stay readable: JavaScript's Number to
+String and String to Number, ``Math.pow``, local wall-clock time to UTC. Python UDFs (vectorised
+over Arrow arrays) serve only the rare functions without exact native SQL: d3-format,
+d3-time-format, V8's Date.parse, and string comparisons involving characters beyond the BMP.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any, Callable
+
+import duckdb
+import pyarrow as pa
+
+try:  # DuckDB >= 1.4 moved the UDF enums
+    from duckdb.func import FunctionNullHandling, PythonUDFType
+except ImportError:  # pragma: no cover - older DuckDB
+    from duckdb.functional import FunctionNullHandling, PythonUDFType
+
+# JavaScript's WhiteSpace and LineTerminator characters, as an RE2 class.
+_JS_SPACE = r"[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
+
+MACROS = [
+    # ToNumber of a string: StringNumericLiteral after trimming JavaScript white space.
+    f"CREATE OR REPLACE MACRO vf_js_trim(s) AS regexp_replace(s, '^{_JS_SPACE}+|{_JS_SPACE}+$', '', 'g')",
+    r"""CREATE OR REPLACE MACRO vf__trimmed_to_num(t) AS CASE
+        WHEN t = '' THEN 0::DOUBLE
+        WHEN regexp_full_match(t, '[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?') THEN CAST(t AS DOUBLE)
+        WHEN t = 'Infinity' OR t = '+Infinity' THEN 'Infinity'::DOUBLE
+        WHEN t = '-Infinity' THEN '-Infinity'::DOUBLE
+        WHEN regexp_full_match(t, '0([xX][0-9a-fA-F]+|[oO][0-7]+|[bB][01]+)') THEN vf_str_to_num_py(t)
+        ELSE 'NaN'::DOUBLE END""",
+    """CREATE OR REPLACE MACRO vf_str_to_num(s) AS
+        CASE WHEN s IS NULL THEN NULL ELSE vf__trimmed_to_num(vf_js_trim(s)) END""",
+    # Number::toString: shortest round-trip digits (DuckDB's) placed by JavaScript's rules.
+    r"""CREATE OR REPLACE MACRO vf__place_digits(s, n) AS CASE
+        WHEN length(s) <= n AND n <= 21 THEN s || repeat('0', n - length(s))
+        WHEN 0 < n AND n <= 21 THEN s[1:n] || '.' || s[n + 1:]
+        WHEN -6 < n AND n <= 0 THEN '0.' || repeat('0', -n) || s
+        ELSE s[1:1] || CASE WHEN length(s) > 1 THEN '.' || s[2:] ELSE '' END || 'e'
+             || CASE WHEN n - 1 >= 0 THEN '+' ELSE '-' END || CAST(abs(n - 1) AS VARCHAR) END""",
+    r"""CREATE OR REPLACE MACRO vf__digits_of(m, e) AS vf__place_digits(
+        rtrim(ltrim(replace(m, '.', ''), '0'), '0'),
+        length(split_part(m, '.', 1)) + e
+          - (length(replace(m, '.', '')) - length(ltrim(replace(m, '.', ''), '0'))))""",
+    r"""CREATE OR REPLACE MACRO vf__positive_to_str(r) AS vf__digits_of(
+        regexp_extract(r, '^[0-9.]+'),
+        coalesce(TRY_CAST(regexp_extract(r, 'e([+-]?[0-9]+)$', 1) AS INTEGER), 0))""",
+    r"""CREATE OR REPLACE MACRO vf_num_to_str(x) AS CASE
+        WHEN isnan(x) THEN 'NaN'
+        WHEN x = 'Infinity'::DOUBLE THEN 'Infinity'
+        WHEN x = '-Infinity'::DOUBLE THEN '-Infinity'
+        WHEN x = trunc(x) AND abs(x) < 9007199254740992 THEN CAST(CAST(x AS BIGINT) AS VARCHAR)
+        ELSE CASE WHEN x < 0 THEN '-' ELSE '' END || vf__positive_to_str(CAST(abs(x) AS VARCHAR)) END""",
+    # Math.pow differs from C's pow for a NaN exponent and for (+-1) ** +-Infinity.
+    r"""CREATE OR REPLACE MACRO vf_pow(a, b) AS CASE
+        WHEN isnan(b) THEN 'NaN'::DOUBLE
+        WHEN isinf(b) AND abs(a) = 1 THEN 'NaN'::DOUBLE
+        ELSE pow(a, b) END""",
+    # ToUint32 / ToInt32 and the bitwise operators on them (BIGINT arithmetic, results as DOUBLE).
+    """CREATE OR REPLACE MACRO vf_uint32(x) AS CAST(CASE WHEN isfinite(x)
+        THEN fmod(fmod(trunc(x), 4294967296) + 4294967296, 4294967296) ELSE 0 END AS BIGINT)""",
+    "CREATE OR REPLACE MACRO vf__signed32(u) AS u - CASE WHEN u >= 2147483648 THEN 4294967296 ELSE 0 END",
+    "CREATE OR REPLACE MACRO vf_int32(x) AS vf__signed32(vf_uint32(x))",
+    "CREATE OR REPLACE MACRO vf_bit_and(a, b) AS CAST((vf_int32(a) & vf_int32(b)) AS DOUBLE)",
+    "CREATE OR REPLACE MACRO vf_bit_or(a, b) AS CAST((vf_int32(a) | vf_int32(b)) AS DOUBLE)",
+    "CREATE OR REPLACE MACRO vf_bit_xor(a, b) AS CAST(xor(vf_int32(a), vf_int32(b)) AS DOUBLE)",
+    "CREATE OR REPLACE MACRO vf_bit_not(a) AS CAST((-vf_int32(a) - 1) AS DOUBLE)",
+    """CREATE OR REPLACE MACRO vf_bit_shl(a, b) AS CAST(vf__signed32(
+        ((vf_uint32(a) << (vf_uint32(b) & 31)) & 4294967295)) AS DOUBLE)""",
+    # An arithmetic right shift is a floor division by a power of two.
+    """CREATE OR REPLACE MACRO vf_bit_shr(a, b) AS
+        floor(CAST(vf_int32(a) AS DOUBLE) / CAST((1::BIGINT << (vf_uint32(b) & 31)) AS DOUBLE))""",
+    "CREATE OR REPLACE MACRO vf_bit_ushr(a, b) AS CAST((vf_uint32(a) >> (vf_uint32(b) & 31)) AS DOUBLE)",
+    # UTF-16 code unit order equals UTF-8 byte order unless a character beyond the BMP occurs.
+    r"""CREATE OR REPLACE MACRO vf_utf16_compare(a, b) AS CASE
+        WHEN regexp_matches(a || b, '[\x{10000}-\x{10FFFF}]') THEN vf_utf16_compare_py(a, b)
+        WHEN a < b THEN -1 WHEN a > b THEN 1 ELSE 0 END""",
+    # Local wall-clock time in zone tz to the UTC instant, as JavaScript's Date does: in a gap the
+    # offset from before the transition applies; an ambiguous time is the earlier instant.
+    "CREATE OR REPLACE MACRO vf__wall(ts, tz) AS CAST(timezone(tz, CAST(ts AS TIMESTAMPTZ)) AS TIMESTAMP)",
+    "CREATE OR REPLACE MACRO vf__candidate(w, tz, probe) AS w - (vf__wall(probe, tz) - probe)",
+    """CREATE OR REPLACE MACRO vf_local_to_utc(w, tz) AS CASE
+        WHEN vf__wall(vf__candidate(w, tz, w + INTERVAL 1 DAY), tz) = w
+         AND vf__wall(vf__candidate(w, tz, w - INTERVAL 1 DAY), tz) <> w
+        THEN vf__candidate(w, tz, w + INTERVAL 1 DAY)
+        ELSE vf__candidate(w, tz, w - INTERVAL 1 DAY) END""",
+]
+
+
+def _vectorise(fn: Callable[..., Any], arity: int, out_type: pa.DataType) -> Callable[..., pa.Array]:
+    """An Arrow UDF applying ``fn`` row by row (None in, None out).
+
+    DuckDB reads the UDF's arity from its signature, hence one wrapper per arity.
+    """
+    def apply(*columns: pa.Array) -> pa.Array:
+        rows = zip(*(c.to_pylist() for c in columns))
+        return pa.array([None if any(v is None for v in row) else fn(*row) for row in rows], out_type)
+    wrappers: dict[int, Callable[..., pa.Array]] = {
+        1: lambda a: apply(a),
+        2: lambda a, b: apply(a, b),
+        3: lambda a, b, c: apply(a, b, c),
+    }
+    return wrappers[arity]
+
+
+def _utf16_compare(a: str, b: str) -> int:
+    ka, kb = a.encode("utf-16-be"), b.encode("utf-16-be")
+    return (ka > kb) - (ka < kb)
+
+
+def _str_to_num(s: str) -> float:
+    from ..expression.jsvalues import string_to_number
+    return string_to_number(s)
+
+
+def _date_parse(s: str, tz: str) -> float:
+    from ..expression.jsvalues import parse_date
+    return parse_date(s, tz)
+
+
+@lru_cache(maxsize=256)
+def _zone(tz: str) -> str | None:
+    return tz or None
+
+
+def _format(spec: str, value: float) -> str:
+    from ..expression.d3format import format_number
+    return format_number(spec, value)
+
+
+def _time_format(spec: str, ms: float, tz: str) -> str:
+    from ..expression.d3timeformat import format_time
+    return format_time(spec, ms, _zone(tz))
+
+
+def _time_parse(spec: str, text: str, tz: str) -> float | None:
+    from ..expression.d3timeformat import parse_time
+    result = parse_time(spec, text, _zone(tz))
+    return None if result is None or math.isnan(result) else result
+
+
+UDFS: list[tuple[str, Callable[..., Any], list[str], str, pa.DataType]] = [
+    ("vf_utf16_compare_py", _utf16_compare, ["VARCHAR", "VARCHAR"], "INTEGER", pa.int32()),
+    ("vf_str_to_num_py", _str_to_num, ["VARCHAR"], "DOUBLE", pa.float64()),
+    ("vf_date_parse", _date_parse, ["VARCHAR", "VARCHAR"], "DOUBLE", pa.float64()),
+    ("vf_format", _format, ["VARCHAR", "DOUBLE"], "VARCHAR", pa.string()),
+    ("vf_time_format", _time_format, ["VARCHAR", "DOUBLE", "VARCHAR"], "VARCHAR", pa.string()),
+    ("vf_time_parse", _time_parse, ["VARCHAR", "VARCHAR", "VARCHAR"], "DOUBLE", pa.float64()),
+]
+
+
+def _type(name: str) -> Any:
+    return duckdb.sqltype(name) if hasattr(duckdb, "sqltype") else duckdb.typing.DuckDBPyType(name)
+
+
+def install_udfs(con: duckdb.DuckDBPyConnection) -> None:
+    """Register the ``vf_`` UDFs and macros on ``con`` (UDFs first: macros call them)."""
+    for name, fn, params, ret, arrow_type in UDFS:
+        con.create_function(name, _vectorise(fn, len(params), arrow_type), [_type(p) for p in params], _type(ret),
+                            type=PythonUDFType.ARROW, null_handling=FunctionNullHandling.SPECIAL)
+    for macro in MACROS:
+        con.execute(macro)
