@@ -152,6 +152,8 @@ class _Evaluator:
         for key in keys:
             if key in DISALLOWED_OBJECT_PROPERTIES:
                 raise SpecError(f"Illegal property: {key}")
+        if len(set(keys)) != len(keys):  # vega-expression's parser rejects these (strict mode)
+            raise SpecError("Duplicate data property in object literal not allowed in strict mode")
         for key, prop in zip(keys, node["properties"]):
             out[key] = self.visit(prop["value"])
         return _js_key_order(out)

@@ -855,3 +855,1098 @@ python_form("week")(_week_form(week_ms, utc=False))
 python_form("utcweek")(_week_form(week_ms, utc=True))
 python_form("isoweek")(_week_form(isoweek_ms, utc=False))
 python_form("utcisoweek")(_week_form(isoweek_ms, utc=True))
+
+
+# ============================================================================================
+# Arrays (vega-util, vega-functions' sequence.js, d3-array's range)
+
+
+def _array(seq: Any) -> list[Any] | None:
+    return seq if isinstance(seq, list) else None
+
+
+def _sequence(seq: Any) -> Any:
+    return seq if isinstance(seq, (list, str)) else None
+
+
+def _call_method(target: Any, method: str) -> Any:
+    """``target.method`` where target may be null, as JavaScript would fail on it."""
+    if target is None:
+        raise js_type_error(f"Cannot read properties of null (reading '{method}')")
+    return target
+
+
+def _length(v: Any) -> Any:
+    return get_member(v, "length")
+
+
+def _index(v: Any, i: Any) -> Any:
+    return get_member(v, i)
+
+
+@python_form("length")
+def length_(ctx: Any, *args: Any) -> Any:
+    return _length(_arg(args, 0))
+
+
+@python_form("extent")
+def extent_(ctx: Any, *args: Any) -> list[Any]:
+    array = _arg(args, 0)
+    lo: Any = UNDEFINED
+    hi: Any = UNDEFINED
+    n = _length(array) if truthy(array) else 0
+    if not truthy(n):
+        return [lo, hi]
+    n = to_number(n)
+    i = 0
+    v = _index(array, 0)
+    while i < n and (_nullish(v) or (is_number(v) and math.isnan(v))):
+        i += 1
+        v = _index(array, i)
+    lo = hi = v
+    while i < n:
+        v = _index(array, i)
+        if not _nullish(v):
+            if js_compare(v, lo, "<"):
+                lo = v
+            if js_compare(v, hi, ">"):
+                hi = v
+        i += 1
+    return [lo, hi]
+
+
+@python_form("clampRange")
+def clamp_range_(ctx: Any, *args: Any) -> list[Any]:
+    rng, lo_bound, hi_bound = _arg(args, 0), _arg(args, 1), _arg(args, 2)
+    lo, hi = _index(rng, 0), _index(rng, 1)
+    if js_compare(hi, lo, "<"):
+        lo, hi = hi, lo
+    span = js_sub(hi, lo)
+    if js_compare(span, js_sub(hi_bound, lo_bound), ">="):
+        return [lo_bound, hi_bound]
+    lo = js_min([js_max([to_number(lo), to_number(lo_bound)]), js_sub(hi_bound, span)])
+    return [lo, js_add(lo, span)]
+
+
+def _strict_index_of(items: list[Any], value: Any, start: int, reverse: bool) -> float:
+    order = range(start, -1, -1) if reverse else range(start, len(items))
+    for i in order:
+        if strict_equals(items[i], value):
+            return float(i)
+    return -1.0
+
+
+def _index_of(seq: Any, args: tuple[Any, ...], reverse: bool) -> float:
+    target = _call_method(_sequence(seq), "lastIndexOf" if reverse else "indexOf")
+    search = _arg(args, 0)
+    n = len(target)
+    if isinstance(target, list):
+        if n == 0:
+            return -1.0
+        k = to_integer_or_infinity(_arg(args, 1)) if len(args) > 1 else (n - 1 if reverse else 0)
+        if reverse:
+            start = min(k, n - 1) if k >= 0 else n + k
+            return -1.0 if start < 0 else _strict_index_of(target, search, int(start), True)
+        start = k if k >= 0 else max(n + k, 0)
+        return -1.0 if start >= n else _strict_index_of(target, search, int(start), False)
+    needle = to_string(search)
+    if reverse:
+        pos_arg = to_number(_arg(args, 1))
+        pos = math.inf if math.isnan(pos_arg) else to_integer_or_infinity(pos_arg)
+        start = int(min(max(pos, 0), n))
+        return float(target.rfind(needle, 0, start + len(needle)))
+    start = int(min(max(to_integer_or_infinity(_arg(args, 1)), 0), n))
+    return float(target.find(needle, start))
+
+
+@python_form("indexof")
+def indexof_(ctx: Any, *args: Any) -> float:
+    return _index_of(_arg(args, 0), args[1:], reverse=False)
+
+
+@python_form("lastindexof")
+def lastindexof_(ctx: Any, *args: Any) -> float:
+    return _index_of(_arg(args, 0), args[1:], reverse=True)
+
+
+@python_form("inrange")
+def inrange_(ctx: Any, *args: Any) -> bool:
+    return inrange(_arg(args, 0), _arg(args, 1), _arg(args, 2), _arg(args, 3))
+
+
+def inrange(value: Any, rng: Any, left: Any = UNDEFINED, right: Any = UNDEFINED) -> bool:
+    r0 = _index(rng, 0)
+    r1 = _index(rng, js_sub(_length(rng), 1))
+    if js_compare(r0, r1, ">"):
+        r0, r1 = r1, r0
+    left_inc = left is UNDEFINED or truthy(left)
+    right_inc = right is UNDEFINED or truthy(right)
+    ok_left = js_compare(r0, value, "<=") if left_inc else js_compare(r0, value, "<")
+    if not ok_left:
+        return False
+    return js_compare(value, r1, "<=") if right_inc else js_compare(value, r1, "<")
+
+
+@python_form("join")
+def join_(ctx: Any, *args: Any) -> str:
+    items = _call_method(_array(_arg(args, 0)), "join")
+    sep = _arg(args, 1)
+    sep_s = "," if sep is UNDEFINED else to_string(sep, ctx.tz)
+    return sep_s.join("" if _nullish(v) else to_string(v, ctx.tz) for v in items)
+
+
+@python_form("lerp")
+def lerp_(ctx: Any, *args: Any) -> Any:
+    array, frac = _arg(args, 0), _arg(args, 1)
+    lo = _index(array, 0)
+    hi = peek(array)
+    f = to_number(frac)
+    if hi is UNDEFINED:
+        return lo
+    if not truthy(f):
+        return lo
+    if f == 1:
+        return hi
+    return js_add(lo, js_mul(f, js_sub(hi, lo)))
+
+
+def peek(array: Any) -> Any:
+    return _index(array, js_sub(_length(array), 1))
+
+
+@python_form("peek")
+def peek_(ctx: Any, *args: Any) -> Any:
+    return peek(_arg(args, 0))
+
+
+@python_form("pluck")
+def pluck_(ctx: Any, *args: Any) -> Any:
+    data, name = _arg(args, 0), _arg(args, 1)
+    path = split_access_path(name)
+    if isinstance(data, list):
+        return [get_path(d, path) for d in data]
+    return get_path(data, path)
+
+
+def get_path(obj: Any, path: list[str]) -> Any:
+    for key in path:
+        obj = get_member(obj, key)
+    return obj
+
+
+def split_access_path(p: Any) -> list[str]:
+    """vega-util's splitAccessPath: 'a.b', 'a[0]', 'a["b.c"]', with backslash escapes."""
+    if _nullish(p):
+        raise js_type_error(f"Cannot read properties of {to_string(p)} (reading 'length')")
+    n_attr = get_member(p, "length")
+    p = to_string(p)
+    n = int(to_number(n_attr)) if is_number(n_attr) else 0
+    path: list[str] = []
+    quote: str | None = None
+    b = 0
+    s = ""
+    i = j = 0
+
+    def push() -> None:
+        nonlocal s, i
+        path.append(s + p[i:j])
+        s = ""
+        i = j + 1
+
+    while j < n:
+        c = p[j]
+        if c == "\\":
+            s += p[i:j]
+            j += 1
+            i = j
+        elif c == quote:
+            push()
+            quote = None
+            b = -1
+        elif quote:
+            pass
+        elif i == b and c in "\"'":
+            i = j + 1
+            quote = c
+        elif c == "." and not b:
+            if j > i:
+                push()
+            else:
+                i = j + 1
+        elif c == "[":
+            if j > i:
+                push()
+            b = i = j + 1
+        elif c == "]":
+            if not b:
+                raise SpecError("Access path missing open bracket: " + p)
+            if b > 0:
+                push()
+            b = 0
+            i = j + 1
+        j += 1
+    if b:
+        raise SpecError("Access path missing closing bracket: " + p)
+    if quote:
+        raise SpecError("Access path missing closing quote: " + p)
+    if j > i:
+        j += 1
+        push()
+    return path
+
+
+@python_form("reverse")
+def reverse_(ctx: Any, *args: Any) -> list[Any]:
+    return list(reversed(_call_method(_array(_arg(args, 0)), "slice")))
+
+
+@python_form("sequence")
+def sequence_(ctx: Any, *args: Any) -> list[float]:
+    # d3-array's range(start, stop, step), which reads arguments.length.
+    start, stop = to_number(_arg(args, 0)), to_number(_arg(args, 1))
+    if len(args) < 2:
+        start, stop, step = 0.0, start, 1.0
+    else:
+        step = 1.0 if len(args) < 3 else to_number(args[2])
+    ratio = js_div(stop - start, step) if math.isfinite(stop - start) else js_div(stop - start, step)
+    count_f = js_max([0.0, float(math.ceil(ratio)) if math.isfinite(ratio) else ratio])
+    n = to_int32(count_f)
+    if n > MAX_ARRAY_LENGTH:
+        raise UnsupportedError(f"sequence of {n} numbers exceeds the server's limit")
+    return [start + i * step for i in range(max(n, 0))]
+
+
+def _relative_index(v: Any, n: int, default: int) -> int:
+    if v is UNDEFINED:
+        return default
+    k = to_integer_or_infinity(v)
+    return int(max(n + k, 0) if k < 0 else min(k, n))
+
+
+@python_form("slice")
+def slice_(ctx: Any, *args: Any) -> Any:
+    seq = _call_method(_sequence(_arg(args, 0)), "slice")
+    if isinstance(seq, str) and any(ord(c) > 0xFFFF for c in seq):
+        units = seq.encode("utf-16-le")
+        n = len(units) // 2
+        lo, hi = _relative_index(_arg(args, 1), n, 0), _relative_index(_arg(args, 2), n, n)
+        return units[2 * lo:2 * max(hi, lo)].decode("utf-16-le", errors="surrogatepass")
+    n = len(seq)
+    lo, hi = _relative_index(_arg(args, 1), n, 0), _relative_index(_arg(args, 2), n, n)
+    return seq[lo:max(hi, lo)]
+
+
+def ascending(u: Any, v: Any) -> int:
+    """vega-util's ascending comparator (nulls first, dates by time value, NaN first)."""
+    if (js_compare(u, v, "<") or _nullish(u)) and not _nullish(v):
+        return -1
+    if (js_compare(u, v, ">") or _nullish(v)) and not _nullish(u):
+        return 1
+    v2 = v.ms if isinstance(v, JSDate) else v
+    u2 = u.ms if isinstance(u, JSDate) else u
+    if not strict_equals(u2, u2) and strict_equals(v2, v2):
+        return -1
+    if not strict_equals(v2, v2) and strict_equals(u2, u2):
+        return 1
+    return 0
+
+
+@python_form("sort")
+def sort_(ctx: Any, *args: Any) -> list[Any]:
+    items = _call_method(_array(_arg(args, 0)), "slice")
+    # Array.prototype.sort moves undefined to the end without calling the comparator.
+    defined = [v for v in items if v is not UNDEFINED]
+    undefined = [v for v in items if v is UNDEFINED]
+    return sorted(defined, key=cmp_to_key(ascending)) + undefined
+
+
+@python_form("span")
+def span_(ctx: Any, *args: Any) -> Any:
+    array = _arg(args, 0)
+    if not truthy(array):
+        return 0.0
+    diff = js_sub(peek(array), _index(array, 0))
+    return diff if truthy(diff) else 0.0
+
+
+# ============================================================================================
+# Strings
+
+
+def _string(v: Any, tz: str) -> str:
+    return to_string(v, tz)
+
+
+@python_form("lower")
+def lower_(ctx: Any, *args: Any) -> str:
+    return _string(_arg(args, 0), ctx.tz).lower()
+
+
+@python_form("upper")
+def upper_(ctx: Any, *args: Any) -> str:
+    return _string(_arg(args, 0), ctx.tz).upper()
+
+
+@python_form("trim")
+def trim_(ctx: Any, *args: Any) -> str:
+    return _string(_arg(args, 0), ctx.tz).strip(JS_WHITESPACE)
+
+
+def _repeat(c: Any, reps: Any) -> str:
+    out: Any = ""
+    n = to_number(reps)
+    count = 0 if math.isnan(n) or n <= 0 else math.floor(n) if math.isfinite(n) else MAX_ARRAY_LENGTH + 1
+    if count > MAX_ARRAY_LENGTH:
+        raise UnsupportedError("padding longer than the server's limit")
+    for _ in range(int(count)):
+        out = js_add(out, c)
+    return out
+
+
+@python_form("pad")
+def pad_(ctx: Any, *args: Any) -> Any:
+    s_in, length, padchar, align = _arg(args, 0), _arg(args, 1), _arg(args, 2), _arg(args, 3)
+    c = padchar if truthy(padchar) else " "
+    s = js_add(s_in, "", ctx.tz)
+    n = js_sub(length, utf16_len(s))
+    if not js_compare(n, 0, ">"):
+        return s
+    if align == "left":
+        return js_add(_repeat(c, n), s)
+    if align == "center":
+        half = to_int32(js_div(n, 2))
+        return js_add(js_add(_repeat(c, half), s), _repeat(c, math.ceil(js_div(n, 2))))
+    return js_add(s, _repeat(c, n))
+
+
+def utf16_len(s: str) -> int:
+    return len(s) + sum(1 for ch in s if ord(ch) > 0xFFFF)
+
+
+@python_form("truncate")
+def truncate_(ctx: Any, *args: Any) -> Any:
+    s_in, length, align, ellipsis = _arg(args, 0), _arg(args, 1), _arg(args, 2), _arg(args, 3)
+    e = "\u2026" if _nullish(ellipsis) else ellipsis
+    s = js_add(s_in, "", ctx.tz)
+    n = utf16_len(s)
+    lim = js_max([0.0, js_sub(length, _length(e))])
+    if js_compare(n, length, "<="):
+        return s
+    if align == "left":
+        return js_add(e, _js_slice(s, n - lim))
+    if align == "center":
+        return js_add(js_add(_js_slice(s, 0, math.ceil(lim / 2)), e),
+                      _js_slice(s, n - to_int32(lim / 2)))
+    return js_add(_js_slice(s, 0, lim), e)
+
+
+def _js_slice(s: str, start: float, end: float | None = None) -> str:
+    n = len(s)
+    lo = _relative_index(start, n, 0)
+    hi = n if end is None else _relative_index(end, n, n)
+    return s[lo:max(lo, hi)]
+
+
+@python_form("substring")
+def substring_(ctx: Any, *args: Any) -> str:
+    s = _string(_arg(args, 0), ctx.tz)
+    n = len(s)
+    start = min(max(to_integer_or_infinity(_arg(args, 1)), 0), n)
+    end_arg = _arg(args, 2)
+    end = n if end_arg is UNDEFINED else min(max(to_integer_or_infinity(end_arg), 0), n)
+    lo, hi = int(min(start, end)), int(max(start, end))
+    return s[lo:hi]
+
+
+_PARSE_FLOAT = re.compile(r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
+
+
+@python_form("parseFloat")
+def parse_float_(ctx: Any, *args: Any) -> float:
+    s = _string(_arg(args, 0), ctx.tz).lstrip(JS_WHITESPACE)
+    m = _PARSE_FLOAT.match(s)
+    if not m:
+        return math.nan
+    text = m.group(0)
+    sign = -1.0 if text.startswith("-") else 1.0
+    body = text.lstrip("+-")
+    return sign * (math.inf if body == "Infinity" else float(body))
+
+
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+@python_form("parseInt")
+def parse_int_(ctx: Any, *args: Any) -> float:
+    s = _string(_arg(args, 0), ctx.tz).lstrip(JS_WHITESPACE)
+    sign = 1.0
+    if s[:1] in ("+", "-"):
+        sign = -1.0 if s[0] == "-" else 1.0
+        s = s[1:]
+    radix = to_int32(_arg(args, 1))
+    strip_prefix = True
+    if radix != 0:
+        if radix < 2 or radix > 36:
+            return math.nan
+        strip_prefix = radix == 16
+    else:
+        radix = 10
+    if strip_prefix and s[:2].lower() == "0x":
+        s = s[2:]
+        radix = 16
+    valid = _DIGITS[:radix]
+    end = 0
+    while end < len(s) and s[end].lower() in valid and s[end].isascii():
+        end += 1
+    if end == 0:
+        return math.nan
+    return sign * float(int(s[:end], radix))
+
+
+@python_form("btoa")
+def btoa_(ctx: Any, *args: Any) -> str:
+    s = _string(_arg(args, 0), ctx.tz)
+    try:
+        raw = s.encode("latin-1")
+    except UnicodeEncodeError as e:
+        raise SpecError("InvalidCharacterError: Invalid character (btoa needs Latin-1 text)") from e
+    return base64.b64encode(raw).decode("ascii")
+
+
+@python_form("atob")
+def atob_(ctx: Any, *args: Any) -> str:
+    # The forgiving-base64 decode of the HTML standard.
+    s = re.sub(r"[\t\n\f\r ]", "", _string(_arg(args, 0), ctx.tz))
+    if len(s) % 4 == 0 and s.endswith("=="):
+        s = s[:-2]
+    elif len(s) % 4 == 0 and s.endswith("="):
+        s = s[:-1]
+    if len(s) % 4 == 1 or not re.fullmatch(r"[A-Za-z0-9+/]*", s):
+        raise SpecError("InvalidCharacterError: The string to be decoded is not correctly encoded.")
+    try:
+        return base64.b64decode(s + "=" * (-len(s) % 4)).decode("latin-1")
+    except binascii.Error as e:
+        raise SpecError("InvalidCharacterError: The string to be decoded is not correctly "
+                        "encoded.") from e
+
+
+@python_form("encodeURIComponent")
+def encode_uri_component_(ctx: Any, *args: Any) -> str:
+    s = _string(_arg(args, 0), ctx.tz)
+    try:
+        return quote(s.encode("utf-8"), safe="-_.!~*'()")
+    except UnicodeEncodeError as e:  # a lone surrogate
+        raise SpecError("URIError: URI malformed") from e
+
+
+# ============================================================================================
+# Objects
+
+
+@python_form("merge")
+def merge_(ctx: Any, *args: Any) -> dict[str, Any]:
+    # extend({}, ...args): for-in over each argument's enumerable properties.
+    out: dict[str, Any] = {}
+    for arg in args:
+        if isinstance(arg, dict):
+            out.update(arg)
+        elif isinstance(arg, list):
+            out.update({str(i): v for i, v in enumerate(arg)})
+        elif isinstance(arg, str):
+            out.update({str(i): ch for i, ch in enumerate(arg)})
+    index_keys = sorted((k for k in out if k.isdigit() and (k == "0" or k[0] != "0")), key=int)
+    return {**{k: out[k] for k in index_keys}, **{k: v for k, v in out.items() if k not in index_keys}}
+
+
+# ============================================================================================
+# Regular expressions: JavaScript's syntax translated to Python's ``re``.
+
+_LINE_TERMINATORS = "\\n\\r\\u2028\\u2029"
+_JS_SPACE_CLASS = (
+    "\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff")
+_WORD = "A-Za-z0-9_"
+_CLASS_ESCAPES = {"d": "0-9", "w": _WORD, "s": _JS_SPACE_CLASS}
+_ATOM_ESCAPES = {
+    "d": "[0-9]", "D": "[^0-9]", "w": f"[{_WORD}]", "W": f"[^{_WORD}]",
+    "s": f"[{_JS_SPACE_CLASS}]", "S": f"[^{_JS_SPACE_CLASS}]",
+    "b": f"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))",
+    "B": f"(?:(?<=[{_WORD}])(?=[{_WORD}])|(?<![{_WORD}])(?![{_WORD}]))",
+}
+_SIMPLE_ESCAPES = {"n": "\\n", "r": "\\r", "t": "\\t", "f": "\\f", "v": "\\v"}
+_VALID_FLAGS = set("dgimsuy")
+
+
+def _unsupported_regex(source: str, why: str) -> UnsupportedError:
+    return UnsupportedError(f"regular expression /{source}/ uses {why}, which the server "
+                            "cannot translate from JavaScript")
+
+
+def _escape_at(src: str, i: int, in_class: bool, unicode: bool) -> tuple[str, int]:
+    """Translate the escape starting at src[i] == '\\'; return (python text, next index)."""
+    if i + 1 >= len(src):
+        raise SpecError(f"Invalid regular expression: /{src}/: \\ at end of pattern")
+    c = src[i + 1]
+    if c in _CLASS_ESCAPES and in_class:
+        return _CLASS_ESCAPES[c], i + 2
+    if c in "DWS" and in_class:
+        raise _unsupported_regex(src, f"\\{c} inside a character class")
+    if c == "b" and in_class:
+        return "\\x08", i + 2
+    if c in _ATOM_ESCAPES:
+        return _ATOM_ESCAPES[c], i + 2
+    if c in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[c], i + 2
+    if c == "c" and i + 2 < len(src) and src[i + 2].isascii() and src[i + 2].isalpha():
+        return f"\\x{ord(src[i + 2]) % 32:02x}", i + 3
+    if c == "x" and re.fullmatch(r"[0-9a-fA-F]{2}", src[i + 2:i + 4]):
+        return "\\x" + src[i + 2:i + 4], i + 4
+    if c == "u":
+        m = re.match(r"\{([0-9a-fA-F]+)\}", src[i + 2:]) if unicode else None
+        if m:
+            return f"\\U{int(m.group(1), 16):08x}", i + 2 + len(m.group(0))
+        if re.fullmatch(r"[0-9a-fA-F]{4}", src[i + 2:i + 6]):
+            return "\\u" + src[i + 2:i + 6], i + 6
+        return "u", i + 2
+    if c == "k" and not in_class:
+        m = re.match(r"<([A-Za-z_$][\w$]*)>", src[i + 2:])
+        if m:
+            return f"(?P={m.group(1)})", i + 2 + len(m.group(0))
+        return "k", i + 2
+    if c == "0" and not (i + 2 < len(src) and src[i + 2].isdigit()):
+        return "\\x00", i + 2
+    if c.isdigit():
+        if in_class:
+            raise _unsupported_regex(src, "an octal escape")
+        m = re.match(r"\d+", src[i + 1:])
+        assert m
+        return f"(?:\\{m.group(0)})", i + 1 + len(m.group(0))
+    # Identity escape: a JS "\A" or "\Z" is the letter itself.
+    return re.escape(c), i + 2
+
+
+def _group_at(src: str, i: int) -> tuple[str, int]:
+    rest = src[i:]
+    for js, py in (("(?:", "(?:"), ("(?=", "(?="), ("(?!", "(?!"), ("(?<=", "(?<="),
+                   ("(?<!", "(?<!")):
+        if rest.startswith(js):
+            return py, i + len(js)
+    m = re.match(r"\(\?<([A-Za-z_$][\w$]*)>", rest)
+    if m:
+        if "$" in m.group(1):
+            raise _unsupported_regex(src, "a '$' in a group name")
+        return f"(?P<{m.group(1)}>", i + len(m.group(0))
+    if rest.startswith("(?"):
+        raise SpecError(f"Invalid regular expression: /{src}/: Invalid group")
+    return "(", i + 1
+
+
+def translate_regex(source: str, flags: str) -> re.Pattern[str]:
+    """Compile a JavaScript regular expression as an equivalent Python pattern."""
+    if set(flags) - _VALID_FLAGS or len(set(flags)) != len(flags):
+        raise SpecError(f"Invalid flags supplied to RegExp constructor '{flags}'")
+    unicode, multiline, dotall = "u" in flags, "m" in flags, "s" in flags
+    out: list[str] = []
+    i, n = 0, len(source)
+    in_class = False
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            text, i = _escape_at(source, i, in_class, unicode)
+            out.append(text)
+            continue
+        if in_class:
+            if c == "]":
+                in_class = False
+            elif c in "[&~|":  # literal in JS; Python reserves them for set operations
+                c = "\\" + c
+            out.append(c)
+        elif c == "[":
+            if source.startswith("[^]", i):
+                out.append("[\\s\\S]")
+                i += 3
+                continue
+            if source.startswith("[]", i):
+                out.append("(?!)")
+                i += 2
+                continue
+            in_class = True
+            out.append("[^" if source.startswith("[^", i) else "[")
+            i += 2 if source.startswith("[^", i) else 1
+            continue
+        elif c == "{" and not re.match(r"\{\d+(?:,\d*)?\}", source[i:]):
+            out.append("\\{")  # not a quantifier: JS reads a literal brace (Python: {,n})
+        elif c == "(":
+            text, i = _group_at(source, i)
+            out.append(text)
+            continue
+        elif c == ".":
+            out.append("[\\s\\S]" if dotall else f"[^{_LINE_TERMINATORS}]")
+        elif c == "$":
+            out.append(f"(?=[{_LINE_TERMINATORS}]|\\Z)" if multiline else "\\Z")
+        elif c == "^":
+            out.append(f"(?:(?<![\\s\\S])|(?<=[{_LINE_TERMINATORS}]))" if multiline else "(?<![\\s\\S])")
+        else:
+            out.append(c)
+        i += 1
+    if in_class:
+        raise SpecError(f"Invalid regular expression: /{source}/: Unterminated character class")
+    py_flags = re.IGNORECASE if "i" in flags else 0
+    try:
+        return re.compile("".join(out), py_flags)
+    except re.error as e:
+        raise _unsupported_regex(source, f"syntax Python's re rejects ({e})") from e
+    except RecursionError as e:
+        raise _unsupported_regex(source, "too deep nesting") from e
+
+
+def _as_regexp(pattern: Any, flags: Any = UNDEFINED) -> JSRegExp:
+    """``RegExp(pattern, flags)`` called as a function (returns a RegExp argument itself)."""
+    if isinstance(pattern, JSRegExp):
+        if flags is UNDEFINED:
+            return pattern
+        source = pattern.source
+    else:
+        source = "(?:)" if pattern is UNDEFINED else to_string(pattern)
+    if flags is UNDEFINED:
+        flag_text = pattern.flags if isinstance(pattern, JSRegExp) else ""
+    else:
+        flag_text = to_string(flags)
+    translate_regex(source, flag_text)  # validates: JS throws a SyntaxError here
+    return JSRegExp(source, flag_text)
+
+
+@python_form("regexp")
+def regexp_(ctx: Any, *args: Any) -> JSRegExp:
+    return _as_regexp(_arg(args, 0), _arg(args, 1))
+
+
+@python_form("test")
+def test_(ctx: Any, *args: Any) -> bool:
+    rx = _as_regexp(_arg(args, 0))
+    s = to_string(_arg(args, 1), ctx.tz)
+    compiled = translate_regex(rx.source, rx.flags)
+    if "y" in rx.flags:
+        return compiled.match(s, 0) is not None
+    return compiled.search(s) is not None
+
+
+def _expand_replacement(repl: str, m: re.Match[str] | None, matched: str, pos: int, s: str,
+                        groups: list[Any], named: dict[str, Any] | None) -> str:
+    """GetSubstitution: $$, $&, $`, $', $n, $nn, $<name>."""
+    out: list[str] = []
+    i, n, m_count = 0, len(repl), len(groups)
+    while i < n:
+        c = repl[i]
+        if c != "$" or i + 1 >= n:
+            out.append(c)
+            i += 1
+            continue
+        nxt = repl[i + 1]
+        if nxt == "$":
+            out.append("$")
+            i += 2
+        elif nxt == "&":
+            out.append(matched)
+            i += 2
+        elif nxt == "`":
+            out.append(s[:pos])
+            i += 2
+        elif nxt == "'":
+            out.append(s[pos + len(matched):])
+            i += 2
+        elif nxt.isdigit():
+            two = repl[i + 1:i + 3]
+            if len(two) == 2 and two.isdigit() and 1 <= int(two) <= m_count:
+                g = groups[int(two) - 1]
+                out.append("" if g is None else g)
+                i += 3
+            elif 1 <= int(nxt) <= m_count:
+                g = groups[int(nxt) - 1]
+                out.append("" if g is None else g)
+                i += 2
+            else:
+                out.append("$" + nxt)
+                i += 2
+        elif nxt == "<" and named is not None:
+            close = repl.find(">", i + 2)
+            if close < 0:
+                out.append("$<")
+                i += 2
+            else:
+                g = named.get(repl[i + 2:close])
+                out.append("" if g is None else g)
+                i = close + 1
+        else:
+            out.append("$")
+            i += 1
+    return "".join(out)
+
+
+@python_form("replace")
+def replace_(ctx: Any, *args: Any) -> str:
+    s_in, pattern, repl = _arg(args, 0), _arg(args, 1), _arg(args, 2)
+    if not isinstance(pattern, (str, JSRegExp)):
+        raise SpecError("Please pass a string or RegExp argument to replace.")
+    s = to_string(s_in, ctx.tz)
+    repl_s = to_string(repl, ctx.tz)
+    if isinstance(pattern, str):
+        pos = s.find(pattern)
+        if pos < 0:
+            return s
+        sub = _expand_replacement(repl_s, None, pattern, pos, s, [], None)
+        return s[:pos] + sub + s[pos + len(pattern):]
+    compiled = translate_regex(pattern.source, pattern.flags)
+    sticky = "y" in pattern.flags
+    if "g" in pattern.flags:
+        matches = list(compiled.finditer(s))
+        if sticky:  # each match must start where the previous ended
+            chained, at = [], 0
+            for m in matches:
+                if m.start() != at:
+                    break
+                chained.append(m)
+                at = m.end() if m.end() > m.start() else at + 1
+            matches = chained
+    else:
+        m1 = compiled.match(s) if sticky else compiled.search(s)
+        matches = [m1] if m1 else []
+    has_named = bool(compiled.groupindex)
+    out, last = [], 0
+    for m in matches:
+        named = m.groupdict() if has_named else None
+        out.append(s[last:m.start()])
+        out.append(_expand_replacement(repl_s, m, m.group(0), m.start(), s, list(m.groups()), named))
+        last = m.end()
+    out.append(s[last:])
+    return "".join(out)
+
+
+@python_form("split")
+def split_(ctx: Any, *args: Any) -> list[Any]:
+    s = to_string(_arg(args, 0), ctx.tz)
+    sep, limit_arg = _arg(args, 1), _arg(args, 2)
+    limit = 2**32 - 1 if limit_arg is UNDEFINED else to_uint32(limit_arg)
+    if limit == 0:
+        return []
+    if sep is UNDEFINED:
+        return [s]
+    if isinstance(sep, JSRegExp):
+        return _split_regex(s, translate_regex(sep.source, sep.flags), limit)
+    sep_s = to_string(sep, ctx.tz)
+    if sep_s == "":
+        units = list(s) if all(ord(c) <= 0xFFFF for c in s) else _utf16_units(s)
+        return units[:limit]
+    return s.split(sep_s)[:limit]
+
+
+def _utf16_units(s: str) -> list[str]:
+    raw = s.encode("utf-16-le")
+    return [raw[i:i + 2].decode("utf-16-le", errors="surrogatepass") for i in range(0, len(raw), 2)]
+
+
+def _split_regex(s: str, rx: re.Pattern[str], limit: int) -> list[Any]:
+    """RegExp.prototype[@@split]: captures are spliced in; empty matches never split at p."""
+    size = len(s)
+    if size == 0:
+        return [] if rx.match(s, 0) else [s]
+    out: list[Any] = []
+    p = q = 0
+    while q < size:
+        m = rx.match(s, q)
+        if m is None or m.end() == p:
+            q += 1
+            continue
+        out.append(s[p:q])
+        if len(out) == limit:
+            return out
+        p = m.end()
+        for g in m.groups():
+            out.append(UNDEFINED if g is None else g)
+            if len(out) == limit:
+                return out
+        q = p
+    out.append(s[p:])
+    return out
+
+
+# ============================================================================================
+# Vega-Lite selections (vega-selections). Vega reads the store dataset from its dataflow; here
+# it comes from ctx.datasets. As in Vega, a unit index (tuples per unit) exists only when the
+# op is "intersect".
+
+_SELECTION_ID = "_vgsid_"
+
+
+def _store(ctx: Any, name: Any) -> list[Any] | None:
+    datasets = getattr(ctx, "datasets", None) or {}
+    key = to_string(name)
+    return list(datasets[key]) if key in datasets else None
+
+
+def _unit_counts(entries: list[Any]) -> dict[Any, int]:
+    counts: dict[Any, int] = {}
+    for entry in entries:
+        unit = get_member(entry, "unit")
+        counts[_intern(unit)] = counts.get(_intern(unit), 0) + 1
+    return counts
+
+
+def _intern(v: Any) -> Any:
+    # Map keys compare with SameValueZero; make Python keys behave alike (1 and 1.0, dates).
+    if is_number(v):
+        return ("num", float(v)) if not math.isnan(v) else ("nan",)
+    if isinstance(v, JSDate):
+        return ("date", id(v))
+    if isinstance(v, (list, dict, JSRegExp)):
+        return ("obj", id(v))
+    return (type(v).__name__, v)
+
+
+def _vega_to_number(v: Any) -> Any:
+    return None if _empty(v) else to_number(v)
+
+
+def _same_value_zero(a: Any, b: Any) -> bool:
+    if is_number(a) and is_number(b) and math.isnan(a) and math.isnan(b):
+        return True
+    return strict_equals(a, b)
+
+
+def _test_point(datum: Any, entry: Any) -> bool:
+    fields, values = get_member(entry, "fields"), get_member(entry, "values")
+    n = int(to_number(_length(fields)))
+    for i in range(n):
+        f = _index(fields, i)
+        dval = get_path(datum, split_access_path(get_member(f, "field")))
+        value = _index(values, i)
+        if isinstance(dval, JSDate):
+            dval = dval.ms
+        if isinstance(value, JSDate):
+            value = value.ms
+        if isinstance(value, list) and value and isinstance(value[0], JSDate):
+            value = [_vega_to_number(v) for v in value]
+        if not _test_field(get_member(f, "type"), dval, value):
+            return False
+    return True
+
+
+def _test_field(ftype: Any, dval: Any, value: Any) -> bool:
+    if ftype == "E":
+        if isinstance(value, list):
+            return any(_same_value_zero(v, dval) for v in value)
+        return strict_equals(dval, value)
+    checks: dict[str, Callable[[], bool]] = {
+        "R": lambda: inrange(dval, value),
+        "R-RE": lambda: inrange(dval, value, True, False),
+        "R-E": lambda: inrange(dval, value, False, False),
+        "R-LE": lambda: inrange(dval, value, False, True),
+        "E-LT": lambda: not js_compare(dval, value, ">="),
+        "E-LTE": lambda: not js_compare(dval, value, ">"),
+        "E-GT": lambda: not js_compare(dval, value, "<="),
+        "E-GTE": lambda: not js_compare(dval, value, "<"),
+        "E-VALID": lambda: not (dval is None or math.isnan(to_number(dval))),
+        "E-ONE": lambda: _index_of(value, (dval,), reverse=False) != -1,
+    }
+    check = checks.get(ftype) if isinstance(ftype, str) else None
+    return True if check is None else check()
+
+
+@python_form("vlSelectionTest")
+def vl_selection_test_(ctx: Any, *args: Any) -> Any:
+    name, datum, op = _arg(args, 0), _arg(args, 1), _arg(args, 2)
+    store = _store(ctx, name)
+    entries = store if store is not None else []
+    intersect = op == "intersect"
+    unit_idx = _unit_counts(entries) if store is not None and intersect else None
+    miss: dict[Any, int] = {}
+    for entry in entries:
+        if unit_idx and intersect:
+            unit = _intern(get_member(entry, "unit"))
+            count = miss.get(unit, 0)
+            if count == -1:
+                continue
+            b = _test_point(datum, entry)
+            miss[unit] = -1 if b else count + 1
+            if b and len(unit_idx) == 1:
+                return True
+            if not b and count + 1 == unit_idx[unit]:
+                return False
+        else:
+            b = _test_point(datum, entry)
+            if intersect != b:
+                return b
+    # `n && intersect`: an empty store gives the number 0.
+    return intersect if entries else 0.0
+
+
+def _d3_ascending(a: Any, b: Any) -> float:
+    if _nullish(a) or _nullish(b):
+        return math.nan
+    if js_compare(a, b, "<"):
+        return -1.0
+    if js_compare(a, b, ">"):
+        return 1.0
+    return 0.0 if js_compare(a, b, ">=") else math.nan
+
+
+def _bisect(entries: list[Any], value: Any, right: bool) -> int:
+    lo, hi = 0, len(entries)
+    if lo < hi:
+        if _d3_ascending(value, value) != 0:
+            return hi
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            c = _d3_ascending(get_member(entries[mid], _SELECTION_ID), value)
+            if (c <= 0) if right else (c < 0):
+                lo = mid + 1
+            else:
+                hi = mid
+    return lo
+
+
+@python_form("vlSelectionIdTest")
+def vl_selection_id_test_(ctx: Any, *args: Any) -> bool:
+    name, datum, op = _arg(args, 0), _arg(args, 1), _arg(args, 2)
+    store = _store(ctx, name)
+    entries = store if store is not None else []
+    intersect = op == "intersect"
+    unit_idx = _unit_counts(entries) if store is not None and intersect else None
+    value = get_member(datum, _SELECTION_ID)
+    index = _bisect(entries, value, right=False)
+    if index == len(entries):
+        return False
+    if not strict_equals(get_member(entries[index], _SELECTION_ID), value):
+        return False
+    if unit_idx is not None and intersect:
+        if len(unit_idx) == 1:
+            return True
+        if _bisect(entries, value, right=True) - index < len(unit_idx):
+            return False
+    return True
+
+
+def _array_of(v: Any) -> list[Any]:
+    return [] if _nullish(v) else list(v) if isinstance(v, list) else [v]
+
+
+def _e_union(base: list[Any], value: list[Any]) -> list[Any]:
+    if not base:
+        return list(value)
+    for v in value:
+        if not any(_same_value_zero(b, v) for b in base):
+            base.append(v)
+    return base
+
+
+def _e_intersect(base: list[Any], value: list[Any]) -> list[Any]:
+    if not base:
+        return list(value)
+    return [b for b in base if any(_same_value_zero(b, v) for v in value)]
+
+
+def _ordered_range(value: list[Any]) -> tuple[Any, Any]:
+    lo, hi = _vega_to_number(_index(value, 0)), _vega_to_number(_index(value, 1))
+    if js_compare(lo, hi, ">"):
+        lo, hi = _index(value, 1), _index(value, 0)
+    return lo, hi
+
+
+def _r_union(base: list[Any], value: list[Any]) -> list[Any]:
+    lo, hi = _ordered_range(value)
+    if not base:
+        return [lo, hi]
+    if js_compare(base[0], lo, ">"):
+        base[0] = lo
+    if js_compare(base[1], hi, "<"):
+        base[1] = hi
+    return base
+
+
+def _r_intersect(base: list[Any], value: list[Any]) -> list[Any]:
+    lo, hi = _ordered_range(value)
+    if not base:
+        return [lo, hi]
+    if js_compare(hi, base[0], "<") or js_compare(base[1], lo, "<"):
+        return []
+    if js_compare(base[0], lo, "<"):
+        base[0] = lo
+    if js_compare(base[1], hi, ">"):
+        base[1] = hi
+    return base
+
+
+_RESOLVE_OPS: dict[str, Callable[[list[Any], list[Any]], list[Any]]] = {
+    "E_union": _e_union, "E_intersect": _e_intersect,
+    "R_union": _r_union, "R_intersect": _r_intersect,
+}
+
+
+def _resolve_op(key: str) -> Callable[[list[Any], list[Any]], list[Any]]:
+    op = _RESOLVE_OPS.get(key)
+    if op is None:
+        raise js_type_error(f"ops[\"{key}\"] is not a function")
+    return op
+
+
+def _id_sets(units: list[list[Any]], op: str) -> list[Any]:
+    """d3's union / intersection of the ids per unit (an InternSet in JS; a list here)."""
+    if op == "union":
+        out: list[Any] = []
+        for ids in units:
+            for v in ids:
+                if not any(_same_value_zero(v, o) for o in out):
+                    out.append(v)
+        return out
+    if op == "intersect":
+        first = _id_sets(units[:1], "union") if units else []
+        return [v for v in first if all(any(_same_value_zero(v, o) for o in other)
+                                        for other in units[1:])]
+    raise js_type_error(f"ops[\"_vgsid__{op}\"] is not a function")
+
+
+@python_form("vlSelectionResolve")
+def vl_selection_resolve_(ctx: Any, *args: Any) -> dict[str, Any]:
+    name, op, is_multi, vl5 = _arg(args, 0), _arg(args, 1), _arg(args, 2), _arg(args, 3)
+    entries = _store(ctx, name) or []
+    resolved: dict[str, dict[str, list[Any]]] = {}
+    multi_res: dict[str, list[Any]] = {}
+    types: dict[str, str] = {}
+    for entry in entries:
+        unit = to_string(get_member(entry, "unit"))
+        fields, values = get_member(entry, "fields"), get_member(entry, "values")
+        if truthy(fields) and truthy(values):
+            for j in range(int(to_number(_length(fields)))):
+                f = _index(fields, j)
+                fname = to_string(get_member(f, "field"))
+                res = resolved.setdefault(fname, {})
+                res_unit = res.setdefault(unit, [])
+                ftype = to_string(get_member(f, "type"))[:1]
+                types[fname] = ftype
+                res[unit] = _resolve_op(f"{ftype}_union")(res_unit, _array_of(_index(values, j)))
+            if truthy(is_multi):
+                row = {to_string(get_member(_index(fields, j), "field")): v
+                       for j, v in enumerate(_array_of(values))}
+                multi_res.setdefault(unit, []).append(row)
+        else:
+            value = get_member(entry, _SELECTION_ID)
+            resolved.setdefault(_SELECTION_ID, {}).setdefault(unit, []).append(value)
+            if truthy(is_multi):
+                multi_res.setdefault(unit, []).append({_SELECTION_ID: value})
+    op = op if truthy(op) else "union"
+    out: dict[str, Any] = {}
+    if _SELECTION_ID in resolved:
+        out = dict(resolved)
+        out[_SELECTION_ID] = _id_sets(list(resolved[_SELECTION_ID].values()), to_string(op))
+    else:
+        for fname, by_unit in resolved.items():
+            acc: Any = UNDEFINED
+            for curr in by_unit.values():
+                acc = curr if acc is UNDEFINED else _resolve_op(f"{types[fname]}_{to_string(op)}")(acc, curr)
+            out[fname] = acc
+    if truthy(is_multi) and multi_res:
+        key = "vlPoint" if truthy(vl5) else "vlMulti"
+        if op == "union":
+            out[key] = {"or": [row for rows in multi_res.values() for row in rows]}
+        else:
+            out[key] = {"and": [{"or": rows} for rows in multi_res.values()]}
+    return out
