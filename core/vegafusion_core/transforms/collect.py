@@ -1,0 +1,72 @@
+"""Vega's ``collect`` transform: a stable sort by fields and orders, with Vega's comparator.
+
+vega-util's ``ascending`` puts null (and undefined) first, then NaN (and Invalid Dates), then
+the values in JavaScript's ``<`` order; ``descending`` reverses the whole comparison. Ties keep
+input order (vega-dataflow's stableCompare breaks them by tuple id, which follows input order).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlglot.expressions as exp
+
+from ..errors import SpecError
+from ..expression.types import VegaType
+from .base import ORDER, Param, Relation, Transform, TransformContext, col, field_name, \
+    order_col
+from .registry import register
+
+
+def _sort_keys(spec: Any, path: str) -> list[tuple[str, bool]]:
+    """(field, descending) pairs of a ``compare`` parameter: {"field": f | [f...], "order": ...}."""
+    if spec is None:
+        return []
+    if not isinstance(spec, dict) or "field" not in spec:
+        raise SpecError("sort must be an object with a \"field\"", path=path)
+    fields = spec["field"] if isinstance(spec["field"], list) else [spec["field"]]
+    orders = spec.get("order")
+    orders = orders if isinstance(orders, list) else [orders]
+    keys = []
+    for i, f in enumerate(fields):
+        if f is None:
+            continue  # vega-util's compare skips null fields
+        order = orders[i] if i < len(orders) else None
+        keys.append((field_name(f, f"{path}.field"), order == "descending"))
+    return keys
+
+
+def vega_order_by(rel: Relation, keys: list[tuple[str, bool]]) -> list[exp.Ordered]:
+    """ORDER BY terms equal to vega-util's comparator over ``keys``, then input order."""
+    terms: list[exp.Ordered] = []
+    for name, desc in keys:
+        if name not in rel.columns:
+            continue  # undefined everywhere: every comparison is a tie
+        column = col(name)
+        kind = rel.columns[name]
+        # null < NaN < values in ascending order; descending reverses all three.
+        terms.append(exp.Ordered(this=exp.Is(this=column, expression=exp.Null()), desc=not desc))
+        if kind is VegaType.NUMBER:
+            terms.append(exp.Ordered(this=exp.Anonymous(this="isnan", expressions=[column]),
+                                     desc=not desc))
+        # DuckDB orders VARCHAR by code point; JavaScript by UTF-16 code unit. They differ only
+        # between astral characters and U+E000..U+FFFF.
+        terms.append(exp.Ordered(this=column, desc=desc, nulls_first=False))
+    terms.append(exp.Ordered(this=order_col()))
+    return terms
+
+
+@register
+class Collect(Transform):
+    type = "collect"
+    params = (Param("sort", "compare"),)
+
+    def to_sql(self, rel: Relation, ctx: TransformContext) -> Relation:
+        keys = _sort_keys(self.param("sort", ctx), f"{self.where}.sort")
+        if not keys:
+            return rel
+        number = exp.Window(this=exp.RowNumber(), order=exp.Order(
+            expressions=vega_order_by(rel, keys)))
+        query = exp.select(*[col(c) for c in rel.columns],
+                           exp.alias_(number, ORDER, quoted=True)).from_(rel.as_subquery("t"))
+        return Relation(query=query, columns=dict(rel.columns))
