@@ -29,10 +29,15 @@ function encode(v) {
   return v;
 }
 
+// A View logs the errors of signal updates instead of throwing them: capture the first one.
 async function evaluate(expr) {
+  const errors = [];
+  const logger = vega.logger(vega.Error);
+  logger.error = (...args) => { errors.push(args.map(a => a && a.message || String(a)).join(' ')); return logger; };
   const spec = {signals: [{name: 'out', update: expr}]};
-  const view = new vega.View(vega.parse(spec), {renderer: 'none'});
+  const view = new vega.View(vega.parse(spec), {renderer: 'none', logger});
   await view.runAsync();
+  if (errors.length) throw new Error(errors[0]);
   return view.signal('out');
 }
 
