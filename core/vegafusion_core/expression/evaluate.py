@@ -187,6 +187,9 @@ class _Evaluator:
         if name == "clamp" and len(args) != 3:
             few = len(args) < 3
             raise SpecError(f"{'Missing' if few else 'Too many'} arguments to clamp function.")
+        if name == "length" and args and _integer_literal(args[0]):
+            # Vega generates `5.length`, which JavaScript cannot even parse.
+            raise SpecError("SyntaxError: Invalid or unexpected token")
         if name in _SELECTION_FUNCTIONS and (not args or args[0]["type"] != "Literal"):
             raise SpecError("First argument to selection functions must be a string literal.")
         row = _function_table().lookup(name)
@@ -232,6 +235,11 @@ class _Evaluator:
         op = node["operator"]
         a, b = self.visit(node["left"]), self.visit(node["right"])
         return binary_op(op, a, b, self.ctx.tz)
+
+
+def _integer_literal(node: Node) -> bool:
+    raw = node.get("raw", "") if node["type"] == "Literal" else ""
+    return isinstance(raw, str) and raw.isdigit()
 
 
 def binary_op(op: str, a: Any, b: Any, tz: str = "UTC") -> Any:

@@ -496,13 +496,23 @@ _MIN_DT_MS = (datetime(1, 1, 2, tzinfo=timezone.utc) - _EPOCH).total_seconds() *
 _MAX_DT_MS = (datetime(9999, 12, 30, tzinfo=timezone.utc) - _EPOCH).total_seconds() * 1000
 
 
+_MS_PER_400_YEARS = 146097 * MS_PER_DAY  # the Gregorian calendar repeats every 400 years
+
+
+def _in_datetime_range(t: float) -> float:
+    """Map t into Python's datetime range: far-future times by whole 400-year cycles (so the
+    zone's yearly rules still apply, as in V8); the far past onto year 1 (local mean time)."""
+    if t > _MAX_DT_MS:
+        t -= math.ceil((t - _MAX_DT_MS) / _MS_PER_400_YEARS) * _MS_PER_400_YEARS
+    return max(t, _MIN_DT_MS)
+
+
 def tz_offset_ms(t: float, tz: str) -> float:
     """Offset (local - UTC) in ms of zone ``tz`` at the UTC instant ``t``."""
     zone = _zone(tz)
     if zone is None or not math.isfinite(t):
         return 0.0
-    # Python's datetime covers years 1-9999; beyond, the zone's first or last rule applies.
-    t = min(max(t, _MIN_DT_MS), _MAX_DT_MS)
+    t = _in_datetime_range(t)
     off = (_EPOCH + timedelta(milliseconds=t)).astimezone(zone).utcoffset()
     return off.total_seconds() * 1000 if off is not None else 0.0
 
@@ -516,7 +526,7 @@ def utc_from_local(t_local: float, tz: str) -> float:
     zone = _zone(tz)
     if zone is None or not math.isfinite(t_local):
         return t_local
-    clamped = min(max(t_local, _MIN_DT_MS), _MAX_DT_MS)
+    clamped = _in_datetime_range(t_local)
     naive = datetime(1970, 1, 1) + timedelta(milliseconds=clamped)
     # fold=0 is the earlier of two repeated times and, in a gap, the offset before the gap,
     # which is what ECMAScript's UTC(t) prescribes.
@@ -651,7 +661,7 @@ def zone_long_name(tz: str, t: float) -> str:
     zone = _zone(tz)
     dst = False
     if zone is not None:
-        clamped = min(max(t, _MIN_DT_MS), _MAX_DT_MS)
+        clamped = _in_datetime_range(t)
         delta = (_EPOCH + timedelta(milliseconds=clamped)).astimezone(zone).dst()
         dst = bool(delta)
     return names[1] if dst else names[0]
