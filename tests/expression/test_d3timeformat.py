@@ -15,21 +15,8 @@ from vegafusion_core.expression.d3timeformat import format_time, parse_time
 
 FILE = "time_cases.jsonl"
 CASES = load_cases(FILE)
-# Beyond year 9999 (Python's datetime range) jsvalues.tz_offset_ms uses the zone's offset at
-# 9999-12-30 instead of the zone's DST rule, which Vega applies up to year 275760.
-_DST_ZONES = {"America/New_York", "Europe/Paris", "Australia/Lord_Howe"}
-_BEYOND_9999 = pytest.mark.xfail(
-    strict=True, reason="jsvalues.tz_offset_ms ignores DST after year 9999 (clamps the instant)")
-
-
-def _marks(case: dict, zone: str) -> list[pytest.MarkDecorator]:
-    ms = case.get("ms")
-    far = isinstance(ms, (int, float)) and ms > 253402300799999 and ms <= 8.64e15
-    return [_BEYOND_9999] if far and zone in _DST_ZONES and case["kind"] == "timeFormat" else []
-
-
 PARAMS = [
-    pytest.param(index, zone, marks=_marks(case, zone),
+    pytest.param(index, zone,
                  id=f"{zone}:{case['kind']}:{case['spec']!r}:{case.get('text', case.get('ms'))!r}")
     for index, case in enumerate(CASES)
     for zone in (ZONES if case["kind"].startswith("time") else ["UTC"])
