@@ -59,23 +59,27 @@ _SELECTION_FUNCTIONS = {"vlSelectionTest", "vlSelectionIdTest", "vlSelectionReso
                         "vlSelectionTuples"}
 # Methods that JavaScript values have; reading one yields a function, which the server
 # cannot represent (and which Vega expressions can never call).
-_METHOD_NAMES = {
+_OBJECT_METHODS = {
     "toString", "valueOf", "toLocaleString", "constructor", "hasOwnProperty", "isPrototypeOf",
     "propertyIsEnumerable", "__proto__", "__defineGetter__", "__defineSetter__",
     "__lookupGetter__", "__lookupSetter__",
-    # Array.prototype
-    "at", "concat", "copyWithin", "entries", "every", "fill", "filter", "find", "findIndex",
-    "findLast", "findLastIndex", "flat", "flatMap", "forEach", "includes", "indexOf", "join",
-    "keys", "lastIndexOf", "map", "pop", "push", "reduce", "reduceRight", "reverse", "shift",
-    "slice", "some", "sort", "splice", "toReversed", "toSorted", "toSpliced", "unshift",
-    "values", "with",
-    # String.prototype
-    "charAt", "charCodeAt", "codePointAt", "endsWith", "localeCompare", "match", "matchAll",
-    "normalize", "padEnd", "padStart", "repeat", "replace", "replaceAll", "search", "split",
-    "startsWith", "substr", "substring", "toLowerCase", "toUpperCase", "trim", "trimEnd",
-    "trimStart", "toLocaleLowerCase", "toLocaleUpperCase",
-    # Number.prototype, RegExp.prototype
-    "toFixed", "toExponential", "toPrecision", "exec", "test", "compile",
+}
+_METHOD_NAMES = {
+    "object": _OBJECT_METHODS,
+    "array": _OBJECT_METHODS | {
+        "at", "concat", "copyWithin", "entries", "every", "fill", "filter", "find", "findIndex",
+        "findLast", "findLastIndex", "flat", "flatMap", "forEach", "includes", "indexOf",
+        "join", "keys", "lastIndexOf", "map", "pop", "push", "reduce", "reduceRight",
+        "reverse", "shift", "slice", "some", "sort", "splice", "toReversed", "toSorted",
+        "toSpliced", "unshift", "values", "with"},
+    "string": _OBJECT_METHODS | {
+        "at", "charAt", "charCodeAt", "codePointAt", "concat", "endsWith", "includes",
+        "indexOf", "lastIndexOf", "localeCompare", "match", "matchAll", "normalize", "padEnd",
+        "padStart", "repeat", "replace", "replaceAll", "search", "slice", "split",
+        "startsWith", "substr", "substring", "toLowerCase", "toUpperCase", "trim", "trimEnd",
+        "trimStart", "toLocaleLowerCase", "toLocaleUpperCase"},
+    "value": _OBJECT_METHODS | {"toFixed", "toExponential", "toPrecision", "exec", "test",
+                                "compile"},
 }
 _JS_DATE_PREFIX = ("get", "set", "to")
 
@@ -358,7 +362,7 @@ def _utf16_char_at(s: str, index: int) -> Any:
 
 
 def _missing(key: str, kind: str) -> Any:
-    if key in _METHOD_NAMES:
+    if key in _METHOD_NAMES[kind]:
         raise UnsupportedError(f"'{key}' of a JavaScript {kind} is a function value, "
                                "which the server does not evaluate")
     return UNDEFINED
