@@ -402,31 +402,37 @@ def _js_kind(value: Any) -> str:
 
 
 def column_types(rows: list[dict[str, Any]], parse: dict[str, str] | None
-                 ) -> tuple[dict[str, VegaType], set[str]]:
-    """DuckDB types of the columns, and the columns that no DuckDB type can hold.
+                 ) -> dict[str, VegaType | None]:
+    """The SqlContext column types of ``rows``.
 
-    A field Vega parsed as a date holds epoch milliseconds: it becomes a TIMESTAMP when every
-    value is a finite number or null. Otherwise the JS types of the values decide. A column that
-    mixes types (missing in some rows counts as undefined), or holds only nulls, is left out.
+    A field Vega parsed as a date holds epoch milliseconds: it is a TIMESTAMP (DATE) when every
+    value is a finite number or null. Otherwise the JS types of the values decide; a column of
+    nulls only is NULL. A column that mixes types (a field missing from some rows counts as
+    undefined) has no DuckDB type: it maps to None, which tells the compiler that the column
+    exists but cannot be typed, so an expression reading it must raise UnsupportedError.
     """
     parse = parse or {}
     names: list[str] = []
     for row in rows:
         names += [k for k in row if k not in names]
-    types: dict[str, VegaType] = {}
-    bad: set[str] = set()
+    types: dict[str, VegaType | None] = {}
     for name in names:
         kinds = {_js_kind(row.get(name, UNDEFINED)) for row in rows} - {"null"}
         values = [row.get(name) for row in rows if row.get(name) is not None]
         if parse.get(name) == "date" and kinds == {"number"} and all(
                 math.isfinite(v) for v in values):
             types[name] = VegaType.DATE
-        elif len(kinds) == 1 and next(iter(kinds)) in ("number", "string", "boolean", "date"):
-            types[name] = {"number": VegaType.NUMBER, "string": VegaType.STRING,
-                           "boolean": VegaType.BOOLEAN, "date": VegaType.DATE}[kinds.pop()]
+        elif not kinds:
+            types[name] = VegaType.NULL
+        elif len(kinds) == 1 and next(iter(kinds)) in _KIND_TYPES:
+            types[name] = _KIND_TYPES[kinds.pop()]
         else:
-            bad.add(name)
-    return types, bad
+            types[name] = None
+    return types
+
+
+_KIND_TYPES = {"number": VegaType.NUMBER, "string": VegaType.STRING,
+               "boolean": VegaType.BOOLEAN, "date": VegaType.DATE}
 
 
 # --------------------------------------------------------------------------------------------
@@ -449,11 +455,10 @@ def expected_gap(case: Case, engine: str, ast: dict[str, Any],
         fields = datum_fields(ast)
         if fields is None:
             return "a computed datum field cannot be typed statically"
-        _, bad = column_types(result.rows, case.rows.get("parse"))
-        present = {k for row in result.rows for k in row}
-        untyped = sorted(f for f in fields if f in bad or f not in present)
-        if untyped and result.rows:
-            return f"columns {untyped} have no single SQL type"
+        types = column_types(result.rows, case.rows.get("parse"))
+        untyped = sorted(f for f in fields if f in types and types[f] is None)
+        if untyped:
+            return f"columns {untyped} mix JS types, so they have no single SQL type"
     return None
 
 
@@ -497,16 +502,24 @@ def _quote(name: str) -> str:
 
 
 def load_table(con: Any, table: str, rows: list[dict[str, Any]],
-               types: dict[str, VegaType]) -> None:
-    """A DuckDB table of ``rows`` with a ``__row`` column that keeps their order."""
+               schema: dict[str, VegaType | None]) -> None:
+    """A DuckDB table of ``rows`` with a ``__row`` column that keeps their order.
+
+    Columns of nulls only (NULL) or of mixed types (None) are not stored: no DuckDB type fits.
+    """
+    types = {n: t for n, t in schema.items() if t in DUCKDB_STORAGE}
     columns = ['"__row" INTEGER'] + [f"{_quote(n)} {DUCKDB_STORAGE[t]}" for n, t in types.items()]
     con.execute(f"CREATE OR REPLACE TEMP TABLE {_quote(table)} ({', '.join(columns)})")
     if not rows:
         return
     slots = ["?"] + ["epoch_ms(CAST(? AS BIGINT))" if t is VegaType.DATE else "?"
                      for t in types.values()]
-    params = [[i] + [row.get(n) for n in types] for i, row in enumerate(rows)]
+    params = [[i] + [_sql_param(row.get(n)) for n in types] for i, row in enumerate(rows)]
     con.executemany(f"INSERT INTO {_quote(table)} VALUES ({', '.join(slots)})", params)
+
+
+def _sql_param(value: Any) -> Any:
+    return value.ms if isinstance(value, JSDate) else value
 
 
 def sql_to_js(value: Any, vtype: VegaType | None) -> Any:
@@ -539,7 +552,7 @@ def run_sql(case: Case, result: OracleResult, zone: str, con: Any) -> Outcome:
 
     table = "oracle_rows"
     rows = result.rows if case.kind != "signal" else [{}]
-    types, _ = column_types(rows, case.rows.get("parse")) if case.kind != "signal" else ({}, set())
+    types = column_types(rows, case.rows.get("parse")) if case.kind != "signal" else {}
     try:
         ctx = SqlContext(columns=types, signals=result.signals, tz=zone)
         load_table(con, table, rows, types)
