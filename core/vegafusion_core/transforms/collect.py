@@ -32,6 +32,8 @@ def _sort_keys(spec: Any, path: str) -> list[tuple[str, bool]]:
         if f is None:
             continue  # vega-util's compare skips null fields
         order = orders[i] if i < len(orders) else None
+        if not isinstance(f, str):
+            raise SpecError(f"sort fields must be field names, got {f!r}", path=f"{path}.field")
         keys.append((field_name(f, f"{path}.field"), order == "descending"))
     return keys
 
@@ -56,6 +58,24 @@ def vega_order_by(rel: Relation, keys: list[tuple[str, bool]]) -> list[exp.Order
     return terms
 
 
+# Outputs of collect -> their inputs. Vega breaks ties by tuple id (creation order), not by the
+# order an earlier collect produced, and a collect keeps its input's tuples: so a collect applied
+# directly to a collect's output sorts that collect's input instead.
+_COLLECTED: dict[int, tuple[exp.Select, Relation]] = {}
+_REMEMBERED = 512
+
+
+def _collect_input(rel: Relation) -> Relation:
+    found = _COLLECTED.get(id(rel.query))
+    return found[1] if found is not None and found[0] is rel.query else rel
+
+
+def _remember(output: exp.Select, source: Relation) -> None:
+    if len(_COLLECTED) >= _REMEMBERED:
+        _COLLECTED.pop(next(iter(_COLLECTED)))
+    _COLLECTED[id(output)] = (output, source)
+
+
 @register
 class Collect(Transform):
     type = "collect"
@@ -65,8 +85,10 @@ class Collect(Transform):
         keys = _sort_keys(self.param("sort", ctx), f"{self.where}.sort")
         if not keys:
             return rel
+        rel = _collect_input(rel)
         number = exp.Window(this=exp.RowNumber(), order=exp.Order(
             expressions=vega_order_by(rel, keys)))
         query = exp.select(*[col(c) for c in rel.columns],
                            exp.alias_(number, ORDER, quoted=True)).from_(rel.as_subquery("t"))
+        _remember(query, rel)
         return Relation(query=query, columns=dict(rel.columns))

@@ -20,7 +20,7 @@ class Project(Transform):
 
     def to_sql(self, rel: Relation, ctx: TransformContext) -> Relation:
         fields = self.param("fields", ctx)
-        if not fields:
+        if fields is None:
             return rel  # without fields, project copies every field (vega's rederive)
         names = self.param("as", ctx) or []
         out: dict[str, exp.Expression] = {}
