@@ -502,3 +502,659 @@ for _name, _sql, _arity in [("abs", "abs", 1), ("acos", "acos", 1), ("asin", "as
                             ("log", "ln", 1), ("sin", "sin", 1), ("sqrt", "sqrt", 1),
                             ("tan", "tan", 1), ("pow", "vf_pow", 2)]:
     sql_form(_name)(_number_fn(_sql, _arity))
+
+
+# -- control flow and type checking ----------------------------------------------------------------
+
+@sql_form("if")
+def _if(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    if len(args) != 3:
+        raise SpecError("if takes exactly three arguments")
+    from .to_sql import choose
+    return choose(truthy(args[0]), args[1], args[2], "if()")
+
+
+def _bool(e: exp.Expression) -> Typed:
+    return Typed(nonnull(e), T.BOOLEAN)
+
+
+def _not_null(t: Typed) -> exp.Expression:
+    if is_nonnull(t):
+        return bool_sql(True)
+    return exp.Not(this=exp.Is(this=paren(require_sql(t)), expression=exp.Null()))
+
+
+def _type_test(*types: VegaType) -> Callable[["SqlContext", list[Typed]], Typed]:
+    def form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+        (x,) = _args(args, 1)
+        if x.is_literal:
+            return literal(js_type_of_value(x.value) in types and x.value is not None
+                           and x.value is not UNDEFINED)
+        return _bool(_not_null(x) if x.type in types else bool_sql(False))
+    return form
+
+
+sql_form("isArray")(_type_test(T.ARRAY))
+sql_form("isBoolean")(_type_test(T.BOOLEAN))
+sql_form("isDate")(_type_test(T.DATE))
+sql_form("isNumber")(_type_test(T.NUMBER))
+sql_form("isString")(_type_test(T.STRING))
+sql_form("isObject")(_type_test(T.ARRAY, T.DATE, T.OBJECT))
+
+
+@sql_form("isRegExp")
+def _is_regexp(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (x,) = _args(args, 1)
+    if x.is_literal:
+        return literal(isinstance(x.value, JSRegExp))
+    if x.type == T.OBJECT:
+        raise UnsupportedError("isRegExp of a row object")
+    return literal(False)
+
+
+@sql_form("isDefined")
+def _is_defined(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (x,) = _args(args, 1)
+    return literal(not (x.is_literal and x.value is UNDEFINED))
+
+
+@sql_form("isValid")
+def _is_valid(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (x,) = _args(args, 1)
+    if x.is_literal:
+        v = x.value
+        return literal(v is not None and v is not UNDEFINED and not (isinstance(v, float) and math.isnan(v)))
+    valid = _not_null(x)
+    if x.type == T.NUMBER:
+        valid = and_(valid, not_nan(x.sql))
+    return _bool(valid)
+
+
+@sql_form("isNaN")
+def _is_nan_form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (x,) = _args(args, 1)  # Number.isNaN: no coercion
+    if x.is_literal:
+        return literal(isinstance(x.value, float) and math.isnan(x.value))
+    if x.type != T.NUMBER:
+        return literal(False)
+    return _bool(coalesce(is_nan(x.sql), bool_sql(False), False))
+
+
+@sql_form("isFinite")
+def _is_finite_form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (x,) = _args(args, 1)  # Number.isFinite: no coercion
+    if x.is_literal:
+        return literal(isinstance(x.value, float) and math.isfinite(x.value))
+    if x.type != T.NUMBER:
+        return literal(False)
+    return _bool(coalesce(call("isfinite", x.sql), bool_sql(False), False))
+
+
+# -- coercion (vega-util: null and "" become null) ---------------------------------------------
+
+def _empty(t: Typed) -> exp.Expression:
+    """SQL: the value is null or the empty string."""
+    sql = require_sql(t)
+    test = exp.Is(this=paren(sql), expression=exp.Null())
+    if t.type == T.STRING:
+        test = or_(test, exp.EQ(this=paren(sql), expression=exp.Literal.string("")))
+    return test
+
+
+def _null_if_empty(t: Typed, value: exp.Expression, type_: VegaType) -> Typed:
+    if is_nonnull(t) and t.type != T.STRING:
+        return Typed(nonnull(value), type_)
+    return Typed(case([(_empty(t), js_typed_null(type_))], value), type_)
+
+
+@sql_form("toNumber")
+def _to_number_form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (x,) = _args(args, 1)
+    if x.is_literal:
+        return literal(None if x.value is None or x.value == "" else js_to_number(x.value))
+    return _null_if_empty(x, to_number(x).sql, T.NUMBER)
+
+
+@sql_form("toString")
+def _to_string_form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (x,) = _args(args, 1)
+    if x.is_literal:
+        return literal(None if x.value is None or x.value == "" else js_to_string(x.value))
+    return _null_if_empty(x, to_string(x).sql, T.STRING)
+
+
+@sql_form("toBoolean")
+def _to_boolean_form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (x,) = _args(args, 1)
+    if x.is_literal:
+        v = x.value
+        return literal(None if v is None or v == "" else (js_truthy(v) and v not in ("false", "0")))
+    value = truthy(x)
+    if x.type == T.STRING:
+        value = and_(value, exp.Not(this=exp.In(this=paren(x.sql), expressions=[
+            exp.Literal.string("false"), exp.Literal.string("0")])))
+    return _null_if_empty(x, value, T.BOOLEAN)
+
+
+@sql_form("toDate")
+def _to_date_form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (x,) = _args(args, 1)
+    if x.is_literal and (x.value is None or x.value == ""):
+        return literal(None)
+    if x.type in (T.NUMBER, T.DATE):
+        return x
+    if x.type == T.STRING:  # Date.parse: epoch milliseconds, NaN when unparseable
+        parsed = call("vf_date_parse", require_sql(x), exp.Literal.string(check_tz(ctx.tz)))
+        return _null_if_empty(x, parsed, T.NUMBER)
+    if x.type == T.BOOLEAN:
+        return _null_if_empty(x, number_sql(math.nan), T.NUMBER)
+    raise UnsupportedError(f"toDate of a {x.type.value} value")
+
+
+# -- math ------------------------------------------------------------------------------------------
+
+@sql_form("round")
+def _round(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    """Math.round: halves go toward +Infinity; results in [-0.5, 0) are -0."""
+    x = to_number(_args(args, 1)[0]).sql
+    down = call("floor", x)
+    up = exp.If(this=exp.GTE(this=exp.Sub(this=paren(x), expression=paren(down)), expression=number_sql(0.5)),
+                true=exp.Add(this=paren(down), expression=number_sql(1)), false=down)
+    negative_zero = and_(exp.LT(this=paren(x), expression=number_sql(0)),
+                         exp.GTE(this=paren(x), expression=number_sql(-0.5)))
+    return number_typed(exp.If(this=negative_zero, true=number_sql(-0.0), false=up))
+
+
+def _extreme(ctx: "SqlContext", args: list[Typed], name: str) -> Typed:
+    nums = [to_number(a) for a in args]
+    if not nums:
+        return literal(math.inf if name == "least" else -math.inf)
+    if len(nums) == 1:
+        return nums[0]
+    any_nan = or_(*[exp.Coalesce(this=is_nan(n.sql), expressions=[bool_sql(False)]) for n in nums])
+    return number_typed(exp.If(this=any_nan, true=number_sql(math.nan), false=call(name, *[n.sql for n in nums])))
+
+
+@sql_form("min")
+def _min(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    return _extreme(ctx, args, "least")
+
+
+@sql_form("max")
+def _max(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    return _extreme(ctx, args, "greatest")
+
+
+@sql_form("clamp")
+def _clamp(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    if len(args) != 3:
+        raise SpecError("clamp takes exactly three arguments")
+    x, lo, hi = args
+    return _max(ctx, [lo, _min(ctx, [hi, x])])
+
+
+@sql_form("hypot")
+def _hypot(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    nums = [to_number(a).sql for a in args]
+    if not nums:
+        return literal(0.0)
+    any_inf = or_(*[call("isinf", n) for n in nums])
+    any_nan = or_(*[is_nan(n) for n in nums])
+    scale = call("greatest", *[call("abs", n) for n in nums]) if len(nums) > 1 else call("abs", nums[0])
+    squares = [call("pow", exp.Div(this=paren(n), expression=paren(scale)), number_sql(2)) for n in nums]
+    total = squares[0]
+    for sq in squares[1:]:
+        total = exp.Add(this=total, expression=sq)
+    scaled = exp.Mul(this=paren(scale), expression=call("sqrt", total))
+    return number_typed(case([(any_inf, number_sql(math.inf)), (any_nan, number_sql(math.nan)),
+                              (exp.EQ(this=paren(scale), expression=number_sql(0)), number_sql(0))], scaled))
+
+
+# -- date-time ---------------------------------------------------------------------------------------
+
+def _date_part(part: Callable[[exp.Expression], exp.Expression], local: bool) -> Callable[..., Typed]:
+    def form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+        ts = as_date(_args(args, 1)[0])
+        wall = wall_clock(ts, ctx.tz) if local else ts
+        return number_typed(exp.Coalesce(this=exp.cast(part(wall), DOUBLE), expressions=[number_sql(math.nan)]))
+    return form
+
+
+def _week_number(w: exp.Expression) -> exp.Expression:
+    """d3 timeWeek.count(startOfYear - 1, d): the Sundays from 1 January through the day of ``w``."""
+    doy = call("dayofyear", w)
+    jan1_dow = exp.Mod(this=paren(exp.Add(this=exp.Sub(this=call("dayofweek", w), expression=paren(
+        exp.Sub(this=doy, expression=exp.Literal.number(1)))), expression=exp.Literal.number(700))),
+        expression=exp.Literal.number(7))
+    weeks = exp.IntDiv(this=paren(exp.Add(this=exp.Sub(this=doy, expression=exp.Literal.number(1)),
+                                          expression=paren(jan1_dow))), expression=exp.Literal.number(7))
+    return exp.Add(this=weeks, expression=exp.If(this=exp.EQ(this=paren(jan1_dow), expression=exp.Literal.number(0)),
+                                                 true=exp.Literal.number(1), false=exp.Literal.number(0)))
+
+
+_DATE_PARTS: dict[str, Callable[[exp.Expression], exp.Expression]] = {
+    "year": lambda w: call("year", w),
+    "quarter": lambda w: call("quarter", w),
+    "month": lambda w: exp.Sub(this=call("month", w), expression=exp.Literal.number(1)),
+    "date": lambda w: call("day", w),
+    "day": lambda w: call("dayofweek", w),
+    "dayofyear": lambda w: call("dayofyear", w),
+    "week": _week_number,
+    "hours": lambda w: call("hour", w),
+    "minutes": lambda w: call("minute", w),
+    "seconds": lambda w: call("second", w),
+    "milliseconds": lambda w: exp.Mod(this=call("millisecond", w), expression=exp.Literal.number(1000)),
+}
+for _name, _part in _DATE_PARTS.items():
+    sql_form(_name)(_date_part(_part, local=True))
+    sql_form("utc" + _name)(_date_part(_part, local=False))
+
+
+@sql_form("time")
+def _time(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    ts = as_date(_args(args, 1)[0])
+    return number_typed(exp.Coalesce(this=exp.cast(call("epoch_ms", ts), DOUBLE), expressions=[number_sql(math.nan)]))
+
+
+@sql_form("timezoneoffset")
+def _timezoneoffset(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    ts = as_date(_args(args, 1)[0])
+    diff = exp.Sub(this=call("epoch_ms", ts), expression=call("epoch_ms", wall_clock(ts, ctx.tz)))
+    minutes = exp.Div(this=exp.cast(paren(diff), DOUBLE), expression=number_sql(60000))
+    return number_typed(exp.Coalesce(this=minutes, expressions=[number_sql(math.nan)]))
+
+
+def _components_ms(args: list[Typed], years_1900: bool) -> exp.Expression:
+    """MakeDate(MakeDay(y, m, d), MakeTime(h, min, s, ms)) as DOUBLE ms (macro vf_make_ms)."""
+    defaults = [math.nan, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    nums = [to_number(args[i]).sql if i < len(args) else number_sql(defaults[i]) for i in range(7)]
+    return call("vf_make_ms", *nums, bool_sql(years_1900))
+
+
+@sql_form("datetime")
+def _datetime(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    if not args:
+        raise UnsupportedError("datetime() without arguments is the current time")
+    if len(args) == 1:
+        return Typed(as_date(args[0]) if args[0].type != T.STRING else
+                     ms_to_timestamp(call("vf_date_parse", args[0].sql, exp.Literal.string(check_tz(ctx.tz)))),
+                     T.DATE)
+    wall = ms_to_timestamp(_components_ms(args, years_1900=True))
+    return Typed(wall_to_instant(wall, check_tz(ctx.tz)), T.DATE)
+
+
+@sql_form("utc")
+def _utc(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    ms = _components_ms(args, years_1900=True)
+    return number_typed(call("vf_time_clip", ms))
+
+
+# -- strings -----------------------------------------------------------------------------------------
+
+def _string_of(t: Typed) -> exp.Expression:
+    return to_string(t).sql
+
+
+def _string_fn(build: Callable[[exp.Expression], exp.Expression]) -> Callable[..., Typed]:
+    def form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+        return Typed(nonnull(build(_string_of(_args(args, 1)[0]))), T.STRING)
+    return form
+
+
+sql_form("lower")(_string_fn(lambda s: call("lower", s)))
+sql_form("upper")(_string_fn(lambda s: call("upper", s)))
+sql_form("trim")(_string_fn(lambda s: call("vf_js_trim", s)))
+
+
+def utf16_length(s: exp.Expression) -> exp.Expression:
+    return call("vf_utf16_length", s)
+
+
+@sql_form("length")
+def _length(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (x,) = _args(args, 1)
+    if x.is_literal and isinstance(x.value, (str, list)):
+        return literal(float(len(x.value) if isinstance(x.value, list)
+                             else len(x.value.encode("utf-16-le")) // 2))
+    if x.type == T.STRING:
+        return Typed(exp.cast(utf16_length(x.sql), DOUBLE), T.NUMBER)
+    if x.type == T.ARRAY:
+        return Typed(exp.cast(call("len", require_sql(x)), DOUBLE), T.NUMBER)
+    raise UnsupportedError(f"length of a {x.type.value} value")
+
+
+@sql_form("substring")
+def _substring(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    s, start, end = _args(args, 3)
+    text = _string_of(s)
+    n = exp.cast(utf16_length(text), DOUBLE)
+    lo = call("vf_clamp_index", to_number(start).sql, n)
+    hi = n if end.is_literal and end.value is UNDEFINED else call("vf_clamp_index", to_number(end).sql, n)
+    return Typed(nonnull(call("vf_substring", text, lo, hi)), T.STRING)
+
+
+@sql_form("slice")
+def _slice(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    seq, start, end = _args(args, 3)
+    if seq.type not in (T.STRING, T.ARRAY):
+        raise UnsupportedError(f"slice of a {seq.type.value} value")
+    sql = require_sql(seq)
+    n = exp.cast(utf16_length(sql) if seq.type == T.STRING else call("len", sql), DOUBLE)
+    lo = call("vf_relative_index", to_number(start).sql, n)
+    hi = n if end.is_literal and end.value is UNDEFINED else call("vf_relative_index", to_number(end).sql, n)
+    if seq.type == T.STRING:
+        return Typed(call("vf_substring", sql, lo, call("greatest", lo, hi)), T.STRING)
+    out = call("list_slice", sql, exp.Add(this=paren(exp.cast(lo, BIGINT)), expression=exp.Literal.number(1)),
+               exp.cast(hi, BIGINT))
+    out.meta["vf_elem"] = element_type(seq)
+    return Typed(out, T.ARRAY)
+
+
+@sql_form("parseFloat")
+def _parse_float(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    return number_typed(call("vf_parse_float", _string_of(_args(args, 1)[0])))
+
+
+@sql_form("parseInt")
+def _parse_int(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    s, radix = _args(args, 2)
+    if not (radix.is_literal and (radix.value is UNDEFINED or js_to_number(radix.value) in (0.0, 10.0, 16.0))):
+        raise UnsupportedError("parseInt with a radix other than 10 or 16")
+    r = 0.0 if radix.value is UNDEFINED else js_to_number(radix.value)
+    return number_typed(call("vf_parse_int", _string_of(s), number_sql(r)))
+
+
+@sql_form("pad")
+def _pad(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    s, length, padchar, align = _args(args, 4)
+    if not align.is_literal or not padchar.is_literal:
+        raise UnsupportedError("pad with a row-dependent character or alignment")
+    text = _string_of(s)
+    c = padchar.value if js_truthy(padchar.value) else " "
+    c = js_to_string(c)
+    n = exp.Sub(this=paren(to_number(length).sql), expression=exp.cast(utf16_length(text), DOUBLE))
+    def rep(count: exp.Expression) -> exp.Expression:
+        return call("repeat", string_sql(c), exp.cast(call("floor", count), BIGINT))
+    half_down = exp.Div(this=paren(n), expression=number_sql(2))
+    if align.value == "left":
+        padded = exp.DPipe(this=rep(n), expression=text, safe=True)
+    elif align.value == "center":
+        padded = exp.DPipe(this=exp.DPipe(this=rep(call("trunc", half_down)), expression=text, safe=True),
+                           expression=rep(call("ceil", half_down)), safe=True)
+    else:
+        padded = exp.DPipe(this=text, expression=rep(n), safe=True)
+    ok = and_(exp.GT(this=paren(n), expression=number_sql(0)), call("isfinite", n))
+    return Typed(nonnull(exp.If(this=ok, true=padded, false=text)), T.STRING)
+
+
+# -- regular expressions ---------------------------------------------------------------------------
+
+_RE_UNSUPPORTED = re.compile(r"\(\?[=!<]|\\[1-9]|\\k<|\\c|\\0|\(\?<")
+
+
+def to_re2(regex: JSRegExp) -> tuple[str, str]:
+    """A JavaScript regular expression as an RE2 pattern and DuckDB options (``i``), if exact."""
+    if set(regex.flags) - {"g", "i"}:
+        raise UnsupportedError(f"regular expression flags {regex.flags!r}")
+    src = regex.source
+    if _RE_UNSUPPORTED.search(src):
+        raise UnsupportedError(f"regular expression /{src}/ (lookaround or backreference)")
+    out, i, in_class = [], 0, False
+    while i < len(src):
+        ch = src[i]
+        if ch == "\\" and i + 1 < len(src):
+            nxt = src[i + 1]
+            if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", src[i + 2:i + 6]):
+                out.append("\\x{" + src[i + 2:i + 6] + "}")
+                i += 6
+                continue
+            if nxt in "sS":
+                cls = _JS_SPACE_CLASS
+                out.append(cls if not in_class else cls[1:-1]) if nxt == "s" else out.append(
+                    "[^" + _JS_SPACE_CLASS[1:] if not in_class else _unsupported_re(src))
+                i += 2
+                continue
+            out.append(src[i:i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            in_class = True
+        elif ch == "]":
+            in_class = False
+        elif ch == "." and not in_class:
+            out.append(r"[^\n\r\x{2028}\x{2029}]")
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    return "".join(out), ("i" if "i" in regex.flags else "")
+
+
+def _unsupported_re(src: str) -> str:
+    raise UnsupportedError(f"regular expression /{src}/ (\\S inside a class)")
+
+
+_JS_SPACE_CLASS = r"[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
+
+
+def _regex_arg(t: Typed, what: str) -> JSRegExp:
+    if t.is_literal and isinstance(t.value, JSRegExp):
+        return t.value
+    if t.is_literal and isinstance(t.value, str):
+        return JSRegExp(t.value, "")
+    raise UnsupportedError(f"{what} with a row-dependent regular expression")
+
+
+@sql_form("regexp")
+def _regexp(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    pattern, flags = _args(args, 2)
+    if not (pattern.is_literal and flags.is_literal):
+        raise UnsupportedError("regexp with a row-dependent pattern")
+    source = "(?:)" if pattern.value is UNDEFINED else js_to_string(pattern.value)
+    return literal(JSRegExp(source, "" if flags.value is UNDEFINED else js_to_string(flags.value)))
+
+
+@sql_form("test")
+def _test(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    regex_t, s = _args(args, 2)
+    regex = _regex_arg(regex_t, "test")
+    if "g" in regex.flags:
+        raise UnsupportedError("test with a global regular expression (its lastIndex carries across rows)")
+    pattern, options = to_re2(regex)
+    text = _string_of(s)
+    args_sql = [text, string_sql(pattern)] + ([string_sql(options)] if options else [])
+    return Typed(nonnull(call("regexp_matches", *args_sql)), T.BOOLEAN)
+
+
+@sql_form("replace")
+def _replace(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    s, pattern, repl = _args(args, 3)
+    text = _string_of(s)
+    if not repl.is_literal or not isinstance(repl.value, str):
+        raise UnsupportedError("replace with a row-dependent or non-string replacement")
+    if pattern.is_literal and isinstance(pattern.value, str):
+        if "$" in repl.value:
+            raise UnsupportedError("replace with '$' patterns in the replacement")
+        return Typed(nonnull(call("vf_replace_first", text, string_sql(pattern.value), string_sql(repl.value))),
+                     T.STRING)
+    if not (pattern.is_literal and isinstance(pattern.value, JSRegExp)):
+        raise UnsupportedError("replace with a row-dependent pattern")
+    re2, options = to_re2(pattern.value)
+    options += "g" if "g" in pattern.value.flags else ""
+    replacement = _re2_replacement(repl.value)
+    args_sql = [text, string_sql(re2), string_sql(replacement)] + ([string_sql(options)] if options else [])
+    return Typed(nonnull(call("regexp_replace", *args_sql)), T.STRING)
+
+
+def _re2_replacement(js: str) -> str:
+    """A JavaScript replacement string ($&, $1..$9, $$) in RE2's syntax (\\0, \\1, \\\\)."""
+    out, i = [], 0
+    while i < len(js):
+        ch = js[i]
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == "$" and i + 1 < len(js):
+            nxt = js[i + 1]
+            if nxt == "$":
+                out.append("$")
+            elif nxt == "&":
+                out.append("\\0")
+            elif nxt.isdigit() and nxt != "0" and not (i + 2 < len(js) and js[i + 2].isdigit()):
+                out.append("\\" + nxt)
+            else:
+                raise UnsupportedError(f"replacement pattern {js[i:i + 2]!r}")
+            i += 2
+            continue
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+# -- arrays --------------------------------------------------------------------------------------------
+
+@sql_form("inrange")
+def _inrange(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    value, range_, left, right = _args(args, 4)
+    if not (range_.is_literal and isinstance(range_.value, list) and range_.value):
+        raise UnsupportedError("inrange with a row-dependent range")
+    if not (left.is_literal and right.is_literal):
+        raise UnsupportedError("inrange with row-dependent inclusion flags")
+    from .to_sql import compare
+    r0, r1 = range_.value[0], range_.value[-1]
+    if compare_constants(r0, r1):
+        r0, r1 = r1, r0
+    inc_left = left.value is UNDEFINED or js_truthy(left.value)
+    inc_right = right.value is UNDEFINED or js_truthy(right.value)
+    lo = compare("<=" if inc_left else "<", literal(r0), value)
+    hi = compare("<=" if inc_right else "<", value, literal(r1))
+    return _bool(and_(lo, hi))
+
+
+def compare_constants(a: Any, b: Any) -> bool:
+    """JavaScript ``a > b`` for two constants."""
+    from .jsvalues import js_compare
+    return js_compare(a, b, ">")
+
+
+@sql_form("join")
+def _join(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    seq, sep = _args(args, 2)
+    if seq.type != T.ARRAY or element_type(seq) not in (T.STRING, T.NUMBER, T.BOOLEAN):
+        raise UnsupportedError("join of a value that is not an array of primitives")
+    separator = "," if sep.value is UNDEFINED else js_to_string(sep.value) if sep.is_literal else None
+    if separator is None:
+        raise UnsupportedError("join with a row-dependent separator")
+    elem = element_type(seq)
+    x = exp.column("x")
+    as_text = {T.STRING: x, T.NUMBER: call("vf_num_to_str", x),
+               T.BOOLEAN: exp.If(this=x, true=exp.Literal.string("true"), false=exp.Literal.string("false"))}[elem]
+    texts = call("list_transform", require_sql(seq), exp.Lambda(
+        this=exp.Coalesce(this=as_text, expressions=[exp.Literal.string("")]), expressions=[exp.to_identifier("x")]))
+    return Typed(call("array_to_string", texts, string_sql(separator)), T.STRING)
+
+
+@sql_form("peek")
+def _peek(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (seq,) = _args(args, 1)
+    if seq.type != T.ARRAY or element_type(seq) is None:
+        raise UnsupportedError("peek of a value that is not a typed array")
+    return Typed(call("list_extract", require_sql(seq), exp.Literal.number(-1)), element_type(seq))
+
+
+@sql_form("reverse")
+def _reverse(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    (seq,) = _args(args, 1)
+    if seq.type != T.ARRAY:
+        raise UnsupportedError("reverse of a value that is not an array")
+    out = call("list_reverse", require_sql(seq))
+    out.meta["vf_elem"] = element_type(seq)
+    return Typed(out, T.ARRAY)
+
+
+# -- formatting ------------------------------------------------------------------------------------
+
+def _spec(t: Typed, what: str) -> exp.Expression:
+    if t.type != T.STRING:
+        raise UnsupportedError(f"{what} with a specifier that is not a string")
+    return require_sql(t)
+
+
+def _formatted(value: Typed, text: exp.Expression) -> Typed:
+    """Vega's format functions return 'null' for a null value."""
+    if is_nonnull(value):
+        return Typed(text, T.STRING)
+    if value.is_literal and value.value is None:
+        return literal("null")
+    return Typed(exp.If(this=exp.Is(this=paren(value.sql), expression=exp.Null()),
+                        true=exp.Literal.string("null"), false=text), T.STRING)
+
+
+@sql_form("format")
+def _format(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    value, spec = _args(args, 2)
+    if value.type not in (T.NUMBER, T.BOOLEAN, T.NULL) and not value.is_literal:
+        raise UnsupportedError(f"format of a {value.type.value} value")
+    return _formatted(value, call("vf_format", _spec(spec, "format"), to_number(value).sql))
+
+
+def _time_ms(value: Typed) -> exp.Expression:
+    """d3-time-format's ``new Date(+date)`` for a non-Date value."""
+    if value.type == T.DATE:
+        return exp.Coalesce(this=exp.cast(call("epoch_ms", value.sql), DOUBLE), expressions=[number_sql(0)])
+    return to_number(value).sql
+
+
+def _time_format(local: bool) -> Callable[..., Typed]:
+    def form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+        value, spec = _args(args, 2)
+        tz = check_tz(ctx.tz) if local else ""
+        text = call("vf_time_format", _spec(spec, "timeFormat"), _time_ms(value), exp.Literal.string(tz))
+        return _formatted(value, text)
+    return form
+
+
+sql_form("timeFormat")(_time_format(local=True))
+sql_form("utcFormat")(_time_format(local=False))
+
+
+def _time_parse(local: bool) -> Callable[..., Typed]:
+    def form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+        value, spec = _args(args, 2)
+        if value.type not in (T.STRING, T.NUMBER):
+            raise UnsupportedError(f"timeParse of a {value.type.value} value")
+        tz = check_tz(ctx.tz) if local else ""
+        ms = call("vf_time_parse", _spec(spec, "timeParse"), to_string(value).sql, exp.Literal.string(tz))
+        return Typed(exp.If(this=exp.Is(this=ms, expression=exp.Null()), true=exp.cast(exp.Null(), TIMESTAMP),
+                            false=date_from_ms_sql(ms)), T.DATE)
+    return form
+
+
+sql_form("timeParse")(_time_parse(local=True))
+sql_form("utcParse")(_time_parse(local=False))
+
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December"]
+_DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+
+def _name_form(names: list[str]) -> Callable[..., Typed]:
+    def form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+        x = _args(args, 1)[0]
+        if x.type != T.NUMBER:
+            return literal("")  # Number.isInteger fails for non-numbers
+        n = exp.Literal.number(len(names))
+        table = exp.Array(expressions=[string_sql(s) for s in names])
+        index = exp.Mod(this=paren(exp.Add(this=exp.Mod(this=exp.cast(x.sql, BIGINT), expression=n), expression=n)),
+                        expression=n)
+        pick = call("list_extract", table, exp.Add(this=paren(index), expression=exp.Literal.number(1)))
+        integer = and_(call("isfinite", x.sql), exp.EQ(this=paren(x.sql), expression=call("trunc", x.sql)))
+        return Typed(exp.If(this=coalesce(integer, bool_sql(False), False), true=pick,
+                            false=exp.Literal.string("")), T.STRING)
+    return form
+
+
+sql_form("monthFormat")(_name_form(_MONTHS))
+sql_form("monthAbbrevFormat")(_name_form([m[:3] for m in _MONTHS]))
+sql_form("dayFormat")(_name_form(_DAYS))
+sql_form("dayAbbrevFormat")(_name_form([d[:3] for d in _DAYS]))

@@ -276,6 +276,22 @@ class _Compiler:
 # Operators
 # ---------------------------------------------------------------------------------------------
 
+def choose(test: exp.Expression, yes: Typed, no: Typed, what: str) -> Typed:
+    """``test ? yes : no`` for function forms (``if``): one static type or UnsupportedError."""
+    result_type = _common_type(yes, no)
+    if result_type is None:
+        raise UnsupportedError(f"{what} whose branches have different types ({yes.type.value} and "
+                               f"{no.type.value})")
+    if isinstance(test, exp.Boolean):
+        return yes if test.this else no
+    return _Compiler._choose(test, yes, no, result_type)
+
+
+def compare(op: str, left: Typed, right: Typed) -> exp.Expression:
+    """JavaScript ``<``, ``<=``, ``>``, ``>=`` as a SQL BOOLEAN that is never NULL."""
+    return nonnull(_compare(op, left, right))
+
+
 def _const(t: Typed) -> Any:
     """The JavaScript null/undefined constant ``t`` holds, or a marker when it holds anything else."""
     if t.is_literal and (t.value is None or t.value is UNDEFINED):

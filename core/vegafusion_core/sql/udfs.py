@@ -76,6 +76,44 @@ MACROS = [
     """CREATE OR REPLACE MACRO vf_bit_shr(a, b) AS
         floor(CAST(vf_int32(a) AS DOUBLE) / CAST((1::BIGINT << (vf_uint32(b) & 31)) AS DOUBLE))""",
     "CREATE OR REPLACE MACRO vf_bit_ushr(a, b) AS CAST((vf_uint32(a) >> (vf_uint32(b) & 31)) AS DOUBLE)",
+    # Date.UTC / new Date(y, m, ...) arithmetic: MakeDay and MakeTime of ECMAScript, in DOUBLE ms.
+    """CREATE OR REPLACE MACRO vf__make_ms(y, mo, d, h, mi, s, ms) AS CASE
+        WHEN abs(y + floor(mo / 12)) > 400000 THEN 'NaN'::DOUBLE
+        ELSE CAST((make_date(CAST(y + floor(mo / 12) AS BIGINT), CAST(mo - 12 * floor(mo / 12) AS BIGINT) + 1, 1)
+                   - DATE '1970-01-01') AS DOUBLE) * 86400000
+             + (d - 1) * 86400000 + h * 3600000 + mi * 60000 + s * 1000 + ms END""",
+    """CREATE OR REPLACE MACRO vf_make_ms(y, mo, d, h, mi, s, ms, years_1900) AS CASE
+        WHEN NOT (isfinite(y) AND isfinite(mo) AND isfinite(d) AND isfinite(h) AND isfinite(mi)
+                  AND isfinite(s) AND isfinite(ms)) THEN 'NaN'::DOUBLE
+        ELSE vf__make_ms(CASE WHEN years_1900 AND trunc(y) BETWEEN 0 AND 99 THEN 1900 + trunc(y) ELSE trunc(y) END,
+                         trunc(mo), trunc(d), trunc(h), trunc(mi), trunc(s), trunc(ms)) END""",
+    """CREATE OR REPLACE MACRO vf_time_clip(t) AS
+        CASE WHEN abs(t) <= 8.64e15 THEN trunc(t) + 0.0 ELSE 'NaN'::DOUBLE END""",
+    # String.prototype.length counts UTF-16 code units: characters beyond the BMP count twice.
+    r"""CREATE OR REPLACE MACRO vf_utf16_length(s) AS CASE WHEN strlen(s) = length(s) THEN length(s)
+        ELSE length(s) + length(regexp_replace(s, '[^\x{10000}-\x{10FFFF}]', '', 'g')) END""",
+    # substring's and slice's index arguments (ToIntegerOrInfinity, clamped to [0, n]).
+    """CREATE OR REPLACE MACRO vf_clamp_index(i, n) AS
+        CASE WHEN isnan(i) THEN 0 ELSE least(greatest(trunc(i), 0), n) END""",
+    """CREATE OR REPLACE MACRO vf_relative_index(i, n) AS CASE WHEN isnan(i) THEN 0
+        WHEN i < 0 THEN greatest(n + trunc(i), 0) ELSE least(trunc(i), n) END""",
+    # s.substring(a, b) with a, b in [0, n]: the arguments are swapped when a > b.
+    """CREATE OR REPLACE MACRO vf_substring(s, a, b) AS
+        substr(s, CAST(least(a, b) AS BIGINT) + 1, CAST(abs(b - a) AS BIGINT))""",
+    rf"""CREATE OR REPLACE MACRO vf_parse_float(s) AS coalesce(TRY_CAST(nullif(regexp_extract(
+        regexp_replace(s, '^{_JS_SPACE}+', ''),
+        '^[+-]?(Infinity|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)'), '') AS DOUBLE), 'NaN'::DOUBLE)""",
+    r"""CREATE OR REPLACE MACRO vf__parse_int(t, radix) AS CASE
+        WHEN radix <> 10 AND regexp_matches(t, '^[+-]?0[xX][0-9a-fA-F]')
+          THEN vf_str_to_num_py(regexp_extract(t, '^[+-]?0[xX][0-9a-fA-F]+'))
+        WHEN radix = 16 THEN vf_str_to_num_py(regexp_extract(t, '^[+-]?[0-9a-fA-F]+'))
+        ELSE coalesce(TRY_CAST(nullif(nullif(nullif(regexp_extract(t, '^[+-]?\d+'), ''), '+'), '-')
+             AS DOUBLE), 'NaN'::DOUBLE) END""",
+    rf"""CREATE OR REPLACE MACRO vf_parse_int(s, radix) AS vf__parse_int(
+        regexp_replace(s, '^{_JS_SPACE}+', ''), radix)""",
+    # String.prototype.replace with a string pattern: the first occurrence only.
+    """CREATE OR REPLACE MACRO vf_replace_first(s, p, r) AS CASE WHEN strpos(s, p) = 0 THEN s
+        ELSE substr(s, 1, strpos(s, p) - 1) || r || substr(s, strpos(s, p) + length(p)) END""",
     # UTF-16 code unit order equals UTF-8 byte order unless a character beyond the BMP occurs.
     r"""CREATE OR REPLACE MACRO vf_utf16_compare(a, b) AS CASE
         WHEN regexp_matches(a || b, '[\x{10000}-\x{10FFFF}]') THEN vf_utf16_compare_py(a, b)
@@ -114,8 +152,13 @@ def _utf16_compare(a: str, b: str) -> int:
 
 
 def _str_to_num(s: str) -> float:
+    """ToNumber of a hexadecimal, octal or binary literal (with parseInt's optional sign)."""
     from ..expression.jsvalues import string_to_number
-    return string_to_number(s)
+    sign = -1.0 if s.startswith("-") else 1.0
+    digits = s.lstrip("+-")
+    if digits[:2].lower() not in ("0x", "0o", "0b"):
+        digits = "0x" + digits  # parseInt(s, 16) without a prefix
+    return sign * string_to_number(digits)
 
 
 def _date_parse(s: str, tz: str) -> float:
