@@ -152,3 +152,35 @@ def test_every_portable_function_has_a_case(parsed_asts: dict[str, Any]) -> None
     called = set().union(*(oracle.called_functions(a) for a in parsed_asts.values() if a))
     missing = sorted(portable - called)
     assert not missing, f"functions with no oracle case: {missing}"
+
+
+def test_harness_equality_rules() -> None:
+    """The comparison the whole suite rests on: strict types, NaN, -0, dates, SQL leniencies."""
+    nan = float("nan")
+    assert oracle.js_equal(nan, nan)
+    assert not oracle.js_equal(1.0, True) and not oracle.js_equal(0.0, None)
+    assert oracle.js_equal(0.1 + 0.2, 0.3) and not oracle.js_equal(1.0, 1.0 + 1e-9)
+    assert oracle.js_equal(0.0, -0.0) and not oracle.js_equal(0.0, -0.0, negzero=True)
+    assert not oracle.js_equal("1", 1.0) and not oracle.js_equal([1.0], [1.0, 2.0])
+    assert not oracle.js_equal({"a": 1.0}, {"a": 1.0, "b": oracle.UNDEFINED})
+    assert not oracle.js_equal(oracle.UNDEFINED, None)
+    assert oracle.js_equal(oracle.UNDEFINED, None, sql=True)
+    assert oracle.js_equal(5.0, oracle.JSDate(5.0), sql=True)
+    assert not oracle.js_equal(5.0, oracle.JSDate(5.0))
+    assert not oracle.js_equal(oracle.JSDate(5.0), oracle.JSDate(6.0))
+
+
+def test_harness_decoding_and_types() -> None:
+    decoded = oracle.decode([{"$num": "-0"}, {"$date": 0}, {"$undefined": True}, 2,
+                             {"$object": {"$a": {"$num": "NaN"}}}, {"$regexp": ["a", "g"]}])
+    assert str(decoded[0]) == "-0.0" and decoded[1] == oracle.JSDate(0.0)
+    assert decoded[2] is oracle.UNDEFINED and decoded[3] == 2.0 and isinstance(decoded[3], float)
+    assert list(decoded[4]) == ["$a"] and decoded[5] == oracle.JSRegExp("a", "g")
+    rows = [{"n": 1.0, "s": "a", "d": 0.0, "z": None, "m": 1.0}, {"n": None, "s": None, "d": 5.0,
+                                                                   "z": None}]
+    types = oracle.column_types(rows, {"d": "date"})
+    assert types == {"n": oracle.VegaType.NUMBER, "s": oracle.VegaType.STRING,
+                     "d": oracle.VegaType.DATE, "z": oracle.VegaType.NULL, "m": None}
+    assert [oracle.truthy(v) for v in [0.0, float("nan"), "", None, oracle.UNDEFINED, "0", [],
+                                       oracle.JSDate(float("nan"))]] == [
+        False, False, False, False, False, True, True, True]
