@@ -110,7 +110,7 @@ class _Evaluator:
             "Identifier": self.identifier,
             "MemberExpression": self.member,
             "CallExpression": self.call,
-            "ArrayExpression": lambda n: [self.visit(e) for e in n["elements"]],
+            "ArrayExpression": self.array,
             "ObjectExpression": self.object,
             "UnaryExpression": self.unary,
             "BinaryExpression": self.binary,
@@ -149,6 +149,12 @@ class _Evaluator:
         if name not in self.ctx.signals:
             raise SpecError(f"Unrecognized signal name: {name!r}")
         return self.ctx.signals[name]
+
+    def array(self, node: Node) -> list[Any]:
+        if any(e is None for e in node["elements"]):
+            # vega-expression's codegen fails on array holes ([1,,2]).
+            raise SpecError("Cannot read properties of null (reading 'visit'): array holes")
+        return [self.visit(e) for e in node["elements"]]
 
     def object(self, node: Node) -> dict[str, Any]:
         out: dict[str, Any] = {}

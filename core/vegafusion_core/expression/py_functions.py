@@ -14,7 +14,8 @@ import base64
 import binascii
 import math
 import re
-from functools import cmp_to_key
+import unicodedata
+from functools import cmp_to_key, lru_cache
 from typing import Any, Callable
 from urllib.parse import quote
 
@@ -483,7 +484,7 @@ def quantile_normal(p: Any, mean: Any = UNDEFINED, stdev: Any = UNDEFINED) -> fl
     if js_compare(p, 0, "<") or js_compare(p, 1, ">"):
         return math.nan
     q = 2 * to_number(p) - 1
-    return to_number(js_add(_or0(mean), js_mul(js_mul(_stdev(stdev), SQRT2), erfinv(q))))
+    return js_add(_or0(mean), js_mul(js_mul(_stdev(stdev), SQRT2), erfinv(q)))  # type: ignore[return-value]
 
 
 @python_form("quantileNormal")
@@ -861,6 +862,23 @@ python_form("utcisoweek")(_week_form(isoweek_ms, utc=True))
 # Arrays (vega-util, vega-functions' sequence.js, d3-array's range)
 
 
+def to_utf16(s: str) -> str:
+    """s with each astral character split into its two surrogates: one str item per UTF-16
+    code unit, so that indices and lengths are JavaScript's."""
+    if all(ord(c) <= 0xFFFF for c in s):
+        return s
+    return "".join(
+        c if ord(c) <= 0xFFFF else chr(0xD800 + ((ord(c) - 0x10000) >> 10))
+        + chr(0xDC00 + ((ord(c) - 0x10000) & 0x3FF)) for c in s)
+
+
+def from_utf16(s: str) -> str:
+    """Join surrogate pairs back into characters (a lone surrogate stays, as in JS)."""
+    if all(not 0xD800 <= ord(c) <= 0xDFFF for c in s):
+        return s
+    return s.encode("utf-16-le", errors="surrogatepass").decode("utf-16-le", errors="surrogatepass")
+
+
 def _array(seq: Any) -> list[Any] | None:
     return seq if isinstance(seq, list) else None
 
@@ -949,7 +967,9 @@ def _index_of(seq: Any, args: tuple[Any, ...], reverse: bool) -> float:
             return -1.0 if start < 0 else _strict_index_of(target, search, int(start), True)
         start = k if k >= 0 else max(n + k, 0)
         return -1.0 if start >= n else _strict_index_of(target, search, int(start), False)
-    needle = to_string(search)
+    needle = to_utf16(to_string(search))
+    target = to_utf16(target)
+    n = len(target)
     if reverse:
         pos_arg = to_number(_arg(args, 1))
         pos = math.inf if math.isnan(pos_arg) else to_integer_or_infinity(pos_arg)
@@ -1126,11 +1146,11 @@ def _relative_index(v: Any, n: int, default: int) -> int:
 @python_form("slice")
 def slice_(ctx: Any, *args: Any) -> Any:
     seq = _call_method(_sequence(_arg(args, 0)), "slice")
-    if isinstance(seq, str) and any(ord(c) > 0xFFFF for c in seq):
-        units = seq.encode("utf-16-le")
-        n = len(units) // 2
+    if isinstance(seq, str):
+        units = to_utf16(seq)
+        n = len(units)
         lo, hi = _relative_index(_arg(args, 1), n, 0), _relative_index(_arg(args, 2), n, n)
-        return units[2 * lo:2 * max(hi, lo)].decode("utf-16-le", errors="surrogatepass")
+        return from_utf16(units[lo:max(hi, lo)])
     n = len(seq)
     lo, hi = _relative_index(_arg(args, 1), n, 0), _relative_index(_arg(args, 2), n, n)
     return seq[lo:max(hi, lo)]
@@ -1229,7 +1249,7 @@ def truncate_(ctx: Any, *args: Any) -> Any:
     e = "\u2026" if _nullish(ellipsis) else ellipsis
     s = js_add(s_in, "", ctx.tz)
     n = utf16_len(s)
-    lim = js_max([0.0, js_sub(length, _length(e))])
+    lim = js_max([0.0, to_number(js_sub(length, _length(e)))])
     if js_compare(n, length, "<="):
         return s
     if align == "left":
@@ -1241,21 +1261,22 @@ def truncate_(ctx: Any, *args: Any) -> Any:
 
 
 def _js_slice(s: str, start: float, end: float | None = None) -> str:
-    n = len(s)
+    units = to_utf16(s)
+    n = len(units)
     lo = _relative_index(start, n, 0)
     hi = n if end is None else _relative_index(end, n, n)
-    return s[lo:max(lo, hi)]
+    return from_utf16(units[lo:max(lo, hi)])
 
 
 @python_form("substring")
 def substring_(ctx: Any, *args: Any) -> str:
-    s = _string(_arg(args, 0), ctx.tz)
+    s = to_utf16(_string(_arg(args, 0), ctx.tz))
     n = len(s)
     start = min(max(to_integer_or_infinity(_arg(args, 1)), 0), n)
     end_arg = _arg(args, 2)
     end = n if end_arg is UNDEFINED else min(max(to_integer_or_infinity(end_arg), 0), n)
     lo, hi = int(min(start, end)), int(max(start, end))
-    return s[lo:hi]
+    return from_utf16(s[lo:hi])
 
 
 _PARSE_FLOAT = re.compile(r"[+-]?(?:Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
@@ -1376,6 +1397,62 @@ _SIMPLE_ESCAPES = {"n": "\\n", "r": "\\r", "t": "\\t", "f": "\\f", "v": "\\v"}
 _VALID_FLAGS = set("dgimsuy")
 
 
+# Unicode general categories for \p{...} (with the u flag): long name -> short names.
+_GC_ALIASES: dict[str, tuple[str, ...]] = {
+    "L": ("Lu", "Ll", "Lt", "Lm", "Lo"), "Letter": ("Lu", "Ll", "Lt", "Lm", "Lo"),
+    "LC": ("Lu", "Ll", "Lt"), "Cased_Letter": ("Lu", "Ll", "Lt"),
+    "M": ("Mn", "Mc", "Me"), "Mark": ("Mn", "Mc", "Me"), "Combining_Mark": ("Mn", "Mc", "Me"),
+    "N": ("Nd", "Nl", "No"), "Number": ("Nd", "Nl", "No"),
+    "P": ("Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po"),
+    "Punctuation": ("Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po"),
+    "punct": ("Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po"),
+    "S": ("Sm", "Sc", "Sk", "So"), "Symbol": ("Sm", "Sc", "Sk", "So"),
+    "Z": ("Zs", "Zl", "Zp"), "Separator": ("Zs", "Zl", "Zp"),
+    "C": ("Cc", "Cf", "Cs", "Co", "Cn"), "Other": ("Cc", "Cf", "Cs", "Co", "Cn"),
+    "Uppercase_Letter": ("Lu",), "Lowercase_Letter": ("Ll",), "Titlecase_Letter": ("Lt",),
+    "Modifier_Letter": ("Lm",), "Other_Letter": ("Lo",), "Nonspacing_Mark": ("Mn",),
+    "Spacing_Mark": ("Mc",), "Enclosing_Mark": ("Me",), "Decimal_Number": ("Nd",),
+    "digit": ("Nd",), "Letter_Number": ("Nl",), "Other_Number": ("No",),
+    "Connector_Punctuation": ("Pc",), "Dash_Punctuation": ("Pd",), "Open_Punctuation": ("Ps",),
+    "Close_Punctuation": ("Pe",), "Initial_Punctuation": ("Pi",), "Final_Punctuation": ("Pf",),
+    "Other_Punctuation": ("Po",), "Math_Symbol": ("Sm",), "Currency_Symbol": ("Sc",),
+    "Modifier_Symbol": ("Sk",), "Other_Symbol": ("So",), "Space_Separator": ("Zs",),
+    "Line_Separator": ("Zl",), "Paragraph_Separator": ("Zp",), "Control": ("Cc",),
+    "cntrl": ("Cc",), "Format": ("Cf",), "Surrogate": ("Cs",), "Private_Use": ("Co",),
+    "Unassigned": ("Cn",),
+}
+for _short in ("Lu", "Ll", "Lt", "Lm", "Lo", "Mn", "Mc", "Me", "Nd", "Nl", "No", "Pc", "Pd",
+               "Ps", "Pe", "Pi", "Pf", "Po", "Sm", "Sc", "Sk", "So", "Zs", "Zl", "Zp", "Cc",
+               "Cf", "Cs", "Co", "Cn"):
+    _GC_ALIASES[_short] = (_short,)
+
+
+@lru_cache(maxsize=64)
+def _category_class(categories: tuple[str, ...], negate: bool) -> str:
+    """The body of a character class (ranges) of the code points in the given categories."""
+    wanted = set(categories)
+    ranges: list[tuple[int, int]] = []
+    start = -1
+    for cp in range(0x110000):
+        inside = (unicodedata.category(chr(cp)) in wanted) != negate
+        if inside and start < 0:
+            start = cp
+        elif not inside and start >= 0:
+            ranges.append((start, cp - 1))
+            start = -1
+    if start >= 0:
+        ranges.append((start, 0x10FFFF))
+    return "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+
+
+def _property_escape(src: str, i: int, in_class: bool) -> tuple[str, int]:
+    m = re.match(r"\\([pP])\{(?:(?:General_Category|gc)=)?([A-Za-z_]+)\}", src[i:])
+    if not m or m.group(2) not in _GC_ALIASES:
+        raise _unsupported_regex(src, "a Unicode property escape other than a general category")
+    body = _category_class(_GC_ALIASES[m.group(2)], m.group(1) == "P")
+    return (body if in_class else f"[{body}]"), i + len(m.group(0))
+
+
 def _unsupported_regex(source: str, why: str) -> UnsupportedError:
     return UnsupportedError(f"regular expression /{source}/ uses {why}, which the server "
                             "cannot translate from JavaScript")
@@ -1386,6 +1463,8 @@ def _escape_at(src: str, i: int, in_class: bool, unicode: bool) -> tuple[str, in
     if i + 1 >= len(src):
         raise SpecError(f"Invalid regular expression: /{src}/: \\ at end of pattern")
     c = src[i + 1]
+    if unicode and c in "pP":
+        return _property_escape(src, i, in_class)
     if c in _CLASS_ESCAPES and in_class:
         return _CLASS_ESCAPES[c], i + 2
     if c in "DWS" and in_class:
@@ -1634,14 +1713,8 @@ def split_(ctx: Any, *args: Any) -> list[Any]:
         return _split_regex(s, translate_regex(sep.source, sep.flags), limit)
     sep_s = to_string(sep, ctx.tz)
     if sep_s == "":
-        units = list(s) if all(ord(c) <= 0xFFFF for c in s) else _utf16_units(s)
-        return units[:limit]
+        return list(to_utf16(s))[:limit]
     return s.split(sep_s)[:limit]
-
-
-def _utf16_units(s: str) -> list[str]:
-    raw = s.encode("utf-16-le")
-    return [raw[i:i + 2].decode("utf-16-le", errors="surrogatepass") for i in range(0, len(raw), 2)]
 
 
 def _split_regex(s: str, rx: re.Pattern[str], limit: int) -> list[Any]:
@@ -1936,7 +2009,10 @@ def vl_selection_resolve_(ctx: Any, *args: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if _SELECTION_ID in resolved:
         out = dict(resolved)
-        out[_SELECTION_ID] = _id_sets(list(resolved[_SELECTION_ID].values()), to_string(op))
+        # Vega resolves ids to a Set, which has no own properties: as JSON, and to every
+        # expression function that reads it, it is an empty object.
+        _id_sets(list(resolved[_SELECTION_ID].values()), to_string(op))  # raises for a bad op
+        out[_SELECTION_ID] = {}
     else:
         for fname, by_unit in resolved.items():
             acc: Any = UNDEFINED
