@@ -1,0 +1,195 @@
+"""ChartState: one chart split between server and browser, kept up to date by updates.
+
+``update(client_updates)`` takes the values the browser sent (``{namespace, name, scope, value}``
+for the comm plan's ``client_to_server`` variables), recomputes the server variables that read
+them, and returns the ``server_to_client`` values that changed. A failed update raises and leaves
+the state exactly as it was.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import Any, Mapping, Sequence
+
+from ..errors import SpecError, VegaFusionError
+from ..planner.plan import Plan, plan as make_plan, server_reads
+from ..planner.split import build_client_spec, build_server_spec
+from ..planner.warnings import PlannerWarning
+from ..spec.scopes import Var
+from .evaluation import Evaluator, Inputs
+from .executor import Executor, default_executor
+
+
+class RowLimitError(VegaFusionError):
+    """A dataset bound for the browser has more rows than the row limit allows."""
+
+
+class ChartState:
+    def __init__(self, spec: dict[str, Any], inputs: Inputs, *, row_limit: int | None = None,
+                 preserve_interactivity: bool = True, keep_signals: Sequence[Var] = (),
+                 keep_datasets: Sequence[Var] = (), truncate_to_row_limit: bool = False,
+                 executor: Executor | None = None) -> None:
+        self.row_limit = row_limit
+        self._truncate = truncate_to_row_limit
+        self._lock = threading.Lock()
+        self.evaluator = Evaluator(executor or default_executor(), {}, inputs)
+        from ..spec.scopes import collect_definitions
+
+        self.evaluator.defs = collect_definitions(spec)
+        self.evaluator.init_client_values()
+        self.plan: Plan = make_plan(spec, self.evaluator,
+                                    preserve_interactivity=preserve_interactivity,
+                                    keep_signals=list(keep_signals),
+                                    keep_datasets=list(keep_datasets))
+        self.evaluator.plan = self.plan
+        self._reads = server_reads(self.plan.datasets, self.plan.signals, self.plan.definitions)
+        self._row_warnings: list[PlannerWarning] = []
+        self._order = self._evaluation_order()
+        self._evaluate(set(self._order))
+        self._sent: dict[Var, Any] = {v: self._fingerprint(v) for v in self.plan.server_to_client}
+        self._client_spec = build_client_spec(self.plan, self._client_values())
+
+    # -- the VegaFusion ChartState API ----------------------------------------------------------
+    def get_client_spec(self) -> dict[str, Any]:
+        return copy.deepcopy(self._client_spec)
+
+    def get_server_spec(self) -> dict[str, Any]:
+        return build_server_spec(self.plan)
+
+    def get_comm_plan(self) -> dict[str, list[dict[str, Any]]]:
+        return self.plan.comm_plan()
+
+    def get_warnings(self) -> list[dict[str, Any]]:
+        return [w.to_json() for w in self.plan.warnings + self._row_warnings]
+
+    def get_transformed_spec(self) -> dict[str, Any]:
+        """The client spec with the current server values (as after all updates so far)."""
+        return build_client_spec(self.plan, self._client_values())
+
+    def update(self, client_updates: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        with self._lock:
+            changed = self._apply_inputs(client_updates)
+            snapshot = (dict(self.evaluator.values), dict(self.evaluator.keys),
+                        dict(self.evaluator._relations))
+            try:
+                self._evaluate(self._affected(changed))
+            except BaseException:
+                (self.evaluator.values, self.evaluator.keys,
+                 self.evaluator._relations) = snapshot
+                self.evaluator.values.update(self._previous_inputs)
+                raise
+            return self._changed_outputs()
+
+    # -- internals -------------------------------------------------------------------------------
+    def _apply_inputs(self, updates: Sequence[Mapping[str, Any]]) -> set[Var]:
+        """Validate every update first; set them only if all are valid."""
+        allowed = set(self.plan.client_to_server)
+        parsed: list[tuple[Var, Any]] = []
+        if not isinstance(updates, (list, tuple)):
+            raise SpecError("updates must be a list of {namespace, name, scope, value}")
+        for i, update in enumerate(updates):
+            var = _parse_var(update, f"updates[{i}]")
+            if var not in allowed:
+                raise SpecError(f"{var.namespace} {var.name!r} (scope {list(var.scope)}) is not "
+                                "an input of this chart's server part", path=f"updates[{i}]")
+            value = update.get("value")
+            if var.namespace == "data" and not (isinstance(value, list) and all(
+                    isinstance(row, dict) for row in value)):
+                raise SpecError(f"dataset {var.name!r} must be a list of objects",
+                                path=f"updates[{i}].value")
+            parsed.append((var, value))
+        self._previous_inputs = {var: self.evaluator.values.get(var) for var, _ in parsed}
+        for var, value in parsed:
+            self.evaluator.values[var] = copy.deepcopy(value)
+        return {var for var, _ in parsed}
+
+    def _evaluation_order(self) -> list[Var]:
+        """Server variables, each after the server variables it reads."""
+        order: list[Var] = []
+        seen: set[Var] = set()
+
+        def visit(var: Var) -> None:
+            if var in seen:
+                return
+            seen.add(var)
+            for dep in self._reads.get(var, ()):
+                if dep in self._reads:
+                    visit(dep)
+            order.append(var)
+
+        for var in list(self.plan.datasets) + list(self.plan.signals):
+            visit(var)
+        return order
+
+    def _affected(self, changed: set[Var]) -> set[Var]:
+        """Server variables that read a changed variable, directly or through others."""
+        affected: set[Var] = set()
+        for var in self._order:
+            reads = self._reads.get(var, set())
+            produced_reads = {p for p in self.plan.produced if p in reads}
+            if reads & (changed | affected) or any(
+                    self.plan.definitions[p].dataset in affected for p in produced_reads):
+                affected.add(var)
+        return affected
+
+    def _evaluate(self, todo: set[Var]) -> None:
+        sent = set(self.plan.server_to_client)
+        for var in self._order:
+            if var not in todo:
+                continue
+            if var in self.plan.datasets:
+                ds = self.plan.datasets[var]
+                needs_rows = var in sent or self._read_by_server_signal(var)
+                if needs_rows:
+                    rows = self.evaluator.evaluate_dataset(ds)
+                    self.evaluator.values[var] = self._limit(var, rows)
+                else:
+                    self.evaluator.refresh_relation(ds)
+            else:
+                defn = self.plan.signals[var]
+                text = defn.spec.get("update") or defn.spec.get("init")
+                self.evaluator.values[var] = self.evaluator.evaluate_expression(
+                    text, var.scope, defn.path)
+
+    def _read_by_server_signal(self, var: Var) -> bool:
+        return any(var in self._reads.get(s, ()) for s in self.plan.signals)
+
+    def _limit(self, var: Var, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        if self.row_limit is None or len(rows) <= self.row_limit:
+            return rows
+        path = self.plan.definitions[var].path
+        if not self._truncate:
+            raise RowLimitError(f"dataset {var.name!r} has {len(rows)} rows, over the row limit "
+                                f"of {self.row_limit}", path=path)
+        self._row_warnings.append(PlannerWarning.row_limit(path, var.name, len(rows),
+                                                           self.row_limit))
+        return rows[: self.row_limit]
+
+    def _fingerprint(self, var: Var) -> Any:
+        if var.namespace == "data":
+            return self.evaluator.keys.get(var)
+        return copy.deepcopy(self.evaluator.values.get(var))
+
+    def _client_values(self) -> dict[Var, Any]:
+        return {v: self.evaluator.values.get(v) for v in self.plan.server_to_client}
+
+    def _changed_outputs(self) -> list[dict[str, Any]]:
+        out = []
+        for var in self.plan.server_to_client:
+            now = self._fingerprint(var)
+            if now != self._sent.get(var):
+                self._sent[var] = now
+                out.append({**var.to_json(), "value": self.evaluator.values.get(var)})
+        return out
+
+
+def _parse_var(update: Any, path: str) -> Var:
+    if not isinstance(update, Mapping):
+        raise SpecError("an update must be an object {namespace, name, scope, value}", path=path)
+    namespace, name, scope = update.get("namespace"), update.get("name"), update.get("scope", [])
+    if namespace not in ("data", "signal") or not isinstance(name, str):
+        raise SpecError(f"bad namespace/name: {namespace!r}/{name!r}", path=path)
+    if not isinstance(scope, list) or not all(isinstance(i, int) for i in scope):
+        raise SpecError(f"bad scope {scope!r}", path=path)
+    return Var(namespace, name, tuple(scope))

@@ -1,0 +1,250 @@
+"""Evaluating a plan's server variables: datasets as fused DuckDB queries, signals in Python.
+
+A server dataset's query is its source (or its parent's query, fused) wrapped in each of its
+server transforms. Before a transform is compiled, its expressions are rewritten with the current
+values the browser sent (selection stores, signals), so that those values reach SQL as literals.
+Signals produced inside a pipeline (extent, bin) are computed when a later transform needs them.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from ..data.sources import load_source
+from ..data.to_vega import arrow_to_rows, to_vega_value
+from ..data.values import SourceTable
+from ..errors import SpecError, UnsupportedError, VegaFusionError
+from ..expression.codegen import to_source
+from ..expression.evaluate import EvalContext, evaluate
+from ..expression.jsvalues import JSDate
+from ..expression.parser import parse
+from ..expression.rewrite import expand_selections, fold_constants
+from ..planner.plan import Plan, ServerDataset
+from ..spec.scopes import Definition, Var, resolve
+from ..transforms.base import Relation, TransformContext
+from ..transforms.pipeline import final_query, source_relation, transform_from_spec
+from .executor import Executor
+from .fingerprint import source_fingerprint
+
+# Transform parameters that hold expressions evaluated per row.
+_ROW_EXPRESSION_KEYS = ("expr",)
+
+
+@dataclass
+class Inputs:
+    """What evaluation reads besides the spec: the viewer's zone, frames, files."""
+
+    tz: str = "UTC"
+    default_input_tz: str | None = None
+    inline_datasets: Mapping[str, Any] = field(default_factory=dict)
+    data_dirs: Sequence[str | Path] | None = None
+
+
+class Evaluator:
+    """Holds the current value of every variable and computes the server's."""
+
+    def __init__(self, executor: Executor, defs: dict[Var, Definition], inputs: Inputs) -> None:
+        self.executor = executor
+        self.defs = defs
+        self.inputs = inputs
+        self.values: dict[Var, Any] = {}
+        self.keys: dict[Var, str] = {}  # fingerprint of each computed dataset value
+        self._relations: dict[Var, Relation] = {}
+        self.plan: Plan | None = None
+
+    # -- values visible from a scope -------------------------------------------------------------
+    def visible_signals(self, scope: tuple[int, ...]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for depth in range(len(scope) + 1):
+            for var, value in self.values.items():
+                if var.namespace == "signal" and var.scope == scope[:depth]:
+                    out[var.name] = value
+        return out
+
+    def visible_datasets(self, scope: tuple[int, ...], names: set[str]) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for name in names:
+            var = resolve(self.defs, "data", name, scope)
+            if var is not None and var in self.values and isinstance(self.values[var], list):
+                out[name] = self.values[var]
+        return out
+
+    # -- initial values --------------------------------------------------------------------------
+    def init_client_values(self) -> None:
+        """Initial values of signals and client datasets, as Vega computes them at start-up."""
+        for defn in sorted(self.defs.values(), key=lambda d: d.order):
+            if defn.kind == "signal":
+                self.values[defn.var] = self._initial_signal(defn)
+            elif defn.kind == "data" and isinstance(defn.spec.get("values"), list) \
+                    and "source" not in defn.spec and "url" not in defn.spec:
+                self.values.setdefault(defn.var, copy.deepcopy(defn.spec["values"]))
+            elif defn.kind == "data" and not ({"values", "url", "source"} & set(defn.spec)):
+                self.values.setdefault(defn.var, [])
+
+    def _initial_signal(self, defn: Definition) -> Any:
+        spec = defn.spec
+        if "value" in spec:
+            return copy.deepcopy(spec["value"])
+        text = spec.get("init") if isinstance(spec.get("init"), str) else spec.get("update")
+        if not isinstance(text, str):
+            return None
+        try:
+            return self.evaluate_expression(text, defn.var.scope, defn.path)
+        except (VegaFusionError, ZeroDivisionError, TypeError, ValueError):
+            return None
+
+    def evaluate_expression(self, text: str, scope: tuple[int, ...], path: str) -> Any:
+        ast = parse(text, path)
+        ctx = EvalContext(signals=self.visible_signals(scope), tz=self.inputs.tz,
+                          datasets=self.visible_datasets(scope, _data_names(ast)))
+        return _to_plain(evaluate(ast, ctx))
+
+    # -- datasets --------------------------------------------------------------------------------
+    def _source(self, defn: Definition) -> SourceTable:
+        spec = defn.spec
+        fingerprint, keep = source_fingerprint(spec, self.inputs.inline_datasets, self.inputs.tz,
+                                               self.inputs.default_input_tz)
+        return self.executor.source(fingerprint, lambda con, _name: load_source(
+            con, spec, inline_datasets=self.inputs.inline_datasets, tz=self.inputs.tz,
+            data_dirs=self.inputs.data_dirs, path=defn.path,
+            default_input_tz=self.inputs.default_input_tz), keep_alive=keep)
+
+    def _base_relation(self, defn: Definition, parent: Var | None) -> Relation:
+        if parent is not None:
+            return self._relations[parent]
+        table = self._source(defn)
+        return source_relation(table.name, table.columns, table.order_column)
+
+    def compile_dataset(self, defn: Definition, parent: Var | None, n_transforms: int) -> Relation:
+        """The relation of the dataset's first ``n_transforms`` transforms (produced signals set)."""
+        rel = self._base_relation(defn, parent)
+        scope = defn.var.scope
+        transforms = list(defn.spec.get("transform") or [])[:n_transforms]
+        for i, spec in enumerate(transforms):
+            path = f"{defn.path}.transform[{i}]"
+            ctx = TransformContext(tz=self.inputs.tz, signals=self.visible_signals(scope),
+                                   datasets=self._visible_relations(scope))
+            spec = self._bind_expressions(spec, rel, scope, path)
+            rel = transform_from_spec(spec, path).to_sql(rel, ctx)
+            for name, produced in ctx.produced_signals.items():
+                self.values[Var("signal", name, scope)] = self._produced_value(produced)
+        return rel
+
+    def _visible_relations(self, scope: tuple[int, ...]) -> dict[str, Relation]:
+        out: dict[str, Relation] = {}
+        for var, rel in self._relations.items():
+            if resolve(self.defs, "data", var.name, scope) == var:
+                out[var.name] = rel
+        return out
+
+    def _produced_value(self, produced: Any) -> Any:
+        import sqlglot.expressions as exp
+
+        if isinstance(produced, exp.Expression):
+            row = self.executor.row(produced)
+            if row is None:
+                return None
+            return to_vega_value(list(row) if len(row) > 1 else row[0])
+        return produced
+
+    def _bind_expressions(self, spec: dict[str, Any], rel: Relation, scope: tuple[int, ...],
+                          path: str) -> dict[str, Any]:
+        """Rewrite row expressions with the current selection stores and signal values."""
+        out = dict(spec)
+        for key in _ROW_EXPRESSION_KEYS:
+            text = spec.get(key)
+            if not isinstance(text, str):
+                continue
+            ast = parse(text, f"{path}.{key}")
+            stores = self.visible_datasets(scope, _data_names(ast))
+            ast = expand_selections(ast, stores, rel.columns)
+            signals = self.visible_signals(scope)
+
+            def evaluate_node(node: Any) -> Any:
+                return evaluate(node, EvalContext(signals=signals, tz=self.inputs.tz,
+                                                  datasets=stores))
+
+            out[key] = to_source(fold_constants(ast, evaluate_node))
+        return out
+
+    def server_prefix(self, defn: Definition, parent: Var | None) -> tuple[int, str | None]:
+        """How many transforms the server can run (SupportOracle for the planner)."""
+        transforms = list(defn.spec.get("transform") or [])
+        try:
+            rel = self._base_relation(defn, parent)
+        except UnsupportedError as err:
+            return 0, str(err)
+        n, reason = 0, None
+        for n in range(len(transforms) + 1):
+            if n == len(transforms):
+                break
+            try:
+                rel = self.compile_dataset(defn, parent, n + 1)
+                self._check_runs(rel)
+            except UnsupportedError as err:
+                reason = str(err)
+                break
+            except SpecError:
+                raise
+            except Exception as err:  # noqa: BLE001 - an engine gap must not break the chart
+                reason = f"the server could not evaluate it ({type(err).__name__}: {err})"
+                break
+        self._relations[defn.var] = self.compile_dataset(defn, parent, n) if n else rel
+        return n, reason
+
+    def _check_runs(self, rel: Relation) -> None:
+        """Bind the query in DuckDB without running it (types and functions resolved)."""
+        self.executor.table(final_query(rel).limit(0))
+
+    def evaluate_dataset(self, ds: ServerDataset) -> list[dict[str, Any]]:
+        rel = self.compile_dataset(ds.defn, ds.parent, ds.n_server)
+        self._relations[ds.var] = rel
+        query = final_query(rel)
+        self.keys[ds.var] = hashlib.sha256(query.sql(dialect="duckdb").encode()).hexdigest()
+        return arrow_to_rows(self.executor.table(query))
+
+    def refresh_relation(self, ds: ServerDataset) -> None:
+        """Recompile a dataset that is read only by other server datasets (no rows needed)."""
+        self._relations[ds.var] = self.compile_dataset(ds.defn, ds.parent, ds.n_server)
+
+
+def _data_names(ast: Any) -> set[str]:
+    from ..planner.references import DATA_FUNCTIONS
+
+    names: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                visit(item)
+        elif isinstance(node, dict):
+            if node.get("type") == "CallExpression" and node["callee"].get("name") in DATA_FUNCTIONS:
+                args = node["arguments"]
+                if args and args[0].get("type") == "Literal" and isinstance(args[0]["value"], str):
+                    names.add(args[0]["value"])
+            for value in node.values():
+                visit(value)
+
+    visit(ast)
+    return names
+
+
+def _to_plain(value: Any) -> Any:
+    """A Python-evaluated JS value as JSON-able Vega data (dates as epoch ms)."""
+    if isinstance(value, JSDate):
+        return value.ms
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, list):
+        return [_to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_plain(v) for k, v in value.items()}
+    if type(value).__name__ in ("_Undefined", "JSRegExp"):
+        return None
+    return value
+
