@@ -147,6 +147,8 @@ class _Compiler:
         type_ = self.ctx.columns.get(name)
         if type_ is None:
             return literal(UNDEFINED)  # a field no row has is undefined
+        if name == "" or "\x00" in name:
+            raise UnsupportedError(f"field name {name!r} cannot be a DuckDB column")
         table = exp.Identifier(this=self.ctx.table, quoted=True) if self.ctx.table else None
         column = exp.Column(this=exp.Identifier(this=name, quoted=True), table=table)
         if type_ == T.NULL:
