@@ -104,7 +104,7 @@ class FunctionDef:
 
 def _build_table() -> dict[str, FunctionDef]:
     # Importing the form modules fills PYTHON_FORMS and SQL_FORMS through their decorators.
-    from . import py_functions, sql_functions  # noqa: F401
+    from . import py_data, py_functions, sql_functions  # noqa: F401
 
     table: dict[str, FunctionDef] = {}
     for category, names in _CATEGORIES.items():
