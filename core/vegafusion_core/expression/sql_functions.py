@@ -431,7 +431,7 @@ def ms_to_timestamp(ms: exp.Expression) -> exp.Expression:
     return exp.If(this=in_range, true=date_from_ms_sql(call("trunc", ms)), false=exp.cast(exp.Null(), TIMESTAMP))
 
 
-def as_date(t: Typed) -> exp.Expression:
+def as_date(t: Typed, tz: str = "UTC") -> exp.Expression:
     """``new Date(x)`` as a TIMESTAMP; SQL NULL is an Invalid Date (new Date(null) is the epoch)."""
     if t.is_literal and t.type in (T.NUMBER, T.NULL, T.BOOLEAN, T.DATE):
         ms = t.value.ms if isinstance(t.value, JSDate) else js_to_number(t.value)
@@ -442,21 +442,10 @@ def as_date(t: Typed) -> exp.Expression:
     if t.type == T.NUMBER or t.type == T.BOOLEAN:
         return ms_to_timestamp(to_number(t).sql)
     if t.type == T.STRING:
-        parsed = parse_date_sql(sql)
+        parsed = ms_to_timestamp(call("vf_date_parse", sql, exp.Literal.string(check_tz(tz))))
         return exp.If(this=exp.Is(this=sql, expression=exp.Null()),
                       true=date_from_ms_sql(exp.Literal.number(0)), false=parsed)
     raise UnsupportedError(f"converting a value of type {t.type.value} to a date")
-
-
-# ISO 8601 as ECMAScript's Date.parse reads it: a date alone is UTC, a date-time without an
-# offset is local time. Other formats are implementation-specific and parse to NaN here.
-_ISO_DATE = r"([+-]\d{6}|\d{4})(?:-(\d{2})(?:-(\d{2}))?)?"
-_ISO_TIME = r"T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?"
-
-
-def parse_date_sql(s: exp.Expression, tz: str = "UTC") -> exp.Expression:
-    """Date.parse of ISO 8601 strings as a TIMESTAMP (NULL when not ISO: Invalid Date)."""
-    return call("vf_parse_iso_date", s, exp.Literal.string(tz))
 
 
 def wall_clock(ts: exp.Expression, tz: str) -> exp.Expression:
@@ -714,7 +703,7 @@ def _hypot(ctx: "SqlContext", args: list[Typed]) -> Typed:
 
 def _date_part(part: Callable[[exp.Expression], exp.Expression], local: bool) -> Callable[..., Typed]:
     def form(ctx: "SqlContext", args: list[Typed]) -> Typed:
-        ts = as_date(_args(args, 1)[0])
+        ts = as_date(_args(args, 1)[0], ctx.tz)
         wall = wall_clock(ts, ctx.tz) if local else ts
         return number_typed(exp.Coalesce(this=exp.cast(part(wall), DOUBLE), expressions=[number_sql(math.nan)]))
     return form
@@ -752,13 +741,13 @@ for _name, _part in _DATE_PARTS.items():
 
 @sql_form("time")
 def _time(ctx: "SqlContext", args: list[Typed]) -> Typed:
-    ts = as_date(_args(args, 1)[0])
+    ts = as_date(_args(args, 1)[0], ctx.tz)
     return number_typed(exp.Coalesce(this=exp.cast(call("epoch_ms", ts), DOUBLE), expressions=[number_sql(math.nan)]))
 
 
 @sql_form("timezoneoffset")
 def _timezoneoffset(ctx: "SqlContext", args: list[Typed]) -> Typed:
-    ts = as_date(_args(args, 1)[0])
+    ts = as_date(_args(args, 1)[0], ctx.tz)
     diff = exp.Sub(this=call("epoch_ms", ts), expression=call("epoch_ms", wall_clock(ts, ctx.tz)))
     minutes = exp.Div(this=exp.cast(paren(diff), DOUBLE), expression=number_sql(60000))
     return number_typed(exp.Coalesce(this=minutes, expressions=[number_sql(math.nan)]))

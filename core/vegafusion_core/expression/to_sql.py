@@ -156,6 +156,8 @@ class _Compiler:
         return Typed(column, type_)
 
     def _ArrayExpression(self, node: dict) -> Typed:
+        if any(e is None for e in node["elements"]):
+            raise SpecError("array elisions ([1,,2]) are not valid Vega expressions")
         elements = [self.value(e) for e in node["elements"]]
         if all(e.is_literal for e in elements):
             return literal([e.value for e in elements])
