@@ -20,7 +20,8 @@ import xxhash
 
 from ..data.urls import inline_dataset_name, resolve_url
 
-_arrow_hashes: "weakref.WeakKeyDictionary[Any, str]" = weakref.WeakKeyDictionary()
+# id(table) -> hash, for immutable Arrow tables still alive (entries leave with their table).
+_arrow_hashes: dict[int, str] = {}
 
 
 def _hash_arrow(table: pa.Table) -> str:
@@ -52,9 +53,10 @@ def _as_arrow(obj: Any) -> pa.Table | None:
 def frame_fingerprint(obj: Any) -> str:
     """A content hash of an in-memory table (see the module docstring)."""
     if isinstance(obj, pa.Table):
-        cached = _arrow_hashes.get(obj)
+        cached = _arrow_hashes.get(id(obj))
         if cached is None:
-            cached = _arrow_hashes[obj] = _hash_arrow(obj)
+            cached = _arrow_hashes[id(obj)] = _hash_arrow(obj)
+            weakref.finalize(obj, _arrow_hashes.pop, id(obj), None)
         return cached
     table = _as_arrow(obj)
     if table is None:
