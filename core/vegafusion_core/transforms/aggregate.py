@@ -183,7 +183,7 @@ def _with_cross_product(grouped: exp.Select, dims: list[str], columns: dict[str,
                                              name, quoted=True)
                                   if columns[name] in _SCALAR else
                                   exp.alias_(empty_value(m.op, inp), name, quoted=True))
-    number = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=positions))
+    number = exp.Window(this=exp.RowNumber(), order=exp.Order(expressions=positions), over="OVER")
     generated = exp.select(*generated_cols, exp.alias_(
         exp.Add(this=offset, expression=as_double(number)), ORDER, quoted=True))
     generated = generated.from_(domains[0])

@@ -328,3 +328,34 @@ def epoch_ms(column: exp.Expression) -> exp.Expression:
     # Arrow's millisecond timestamps arrive as TIMESTAMP_MS, on which DuckDB's epoch_ms fails:
     # widen to TIMESTAMP first.
     return fn("epoch_ms", exp.cast(column, exp.DataType.build("TIMESTAMP")))
+
+
+_AGGREGATE_CALLS = {"arg_min", "arg_max", "arg_min_null", "arg_max_null", "list", "quantile_cont",
+                    "product", "var_samp", "var_pop", "stddev_samp", "stddev_pop", "avg", "sum",
+                    "min", "max", "count"}
+
+
+def _is_aggregate(node: exp.Expression) -> bool:
+    if isinstance(node, exp.Filter):
+        return True
+    if isinstance(node, exp.Anonymous):
+        return str(node.this).lower() in _AGGREGATE_CALLS
+    return isinstance(node, exp.AggFunc)
+
+
+def windowed(expr: exp.Expression, over: Callable[[exp.Expression], exp.Expression]
+             ) -> exp.Expression:
+    """``expr`` with each of its aggregate calls wrapped by ``over`` (into a window function).
+
+    Ops combine aggregates with scalar SQL (casts, coalesce, arithmetic); only the aggregate
+    calls themselves take ``OVER``.
+    """
+    if _is_aggregate(expr):
+        return over(expr)
+    for key, value in list(expr.args.items()):
+        if isinstance(value, exp.Expression):
+            expr.set(key, windowed(value, over))
+        elif isinstance(value, list):
+            expr.set(key, [windowed(v, over) if isinstance(v, exp.Expression) else v
+                           for v in value])
+    return expr
