@@ -57,6 +57,14 @@ _BROWSER_VARIABLES = {"event", "item"}
 # Calls whose first argument Vega requires to be a string literal (their AST visitors check it).
 _SELECTION_FUNCTIONS = {"vlSelectionTest", "vlSelectionIdTest", "vlSelectionResolve",
                         "vlSelectionTuples"}
+# Functions vega-expression generates as a method call on the first argument (``fncall``):
+# without arguments, code generation itself fails.
+_METHOD_CALL_FUNCTIONS = {
+    "date", "day", "year", "month", "hours", "minutes", "seconds", "milliseconds", "time",
+    "timezoneoffset", "utcdate", "utcday", "utcyear", "utcmonth", "utchours", "utcminutes",
+    "utcseconds", "utcmilliseconds", "length", "upper", "lower", "substring", "split", "trim",
+    "test",
+}
 # Methods that JavaScript values have; reading one yields a function, which the server
 # cannot represent (and which Vega expressions can never call).
 _OBJECT_METHODS = {
@@ -197,6 +205,9 @@ class _Evaluator:
         if name == "clamp" and len(args) != 3:
             few = len(args) < 3
             raise SpecError(f"{'Missing' if few else 'Too many'} arguments to clamp function.")
+        if name in _METHOD_CALL_FUNCTIONS and not args:
+            raise SpecError(f"{name}() needs an argument: Cannot read properties of undefined "
+                            "(reading 'type')")
         if name == "length" and args and _integer_literal(args[0]):
             # Vega generates `5.length`, which JavaScript cannot even parse.
             raise SpecError("SyntaxError: Invalid or unexpected token")

@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from ..errors import SpecError, UnsupportedError
 from . import py_formatting  # noqa: F401  (registers the formatting functions' Python forms)
-from .evaluate import binary_op, get_member, js_type_error
+from .evaluate import get_member, js_type_error
 from .jsvalues import (
     JS_WHITESPACE,
     UNDEFINED,
@@ -36,7 +36,6 @@ from .jsvalues import (
     js_div,
     js_mul,
     js_sub,
-    loose_equals,
     parse_date,
     set_date_fields,
     strict_equals,
@@ -63,10 +62,6 @@ def _arg(args: tuple[Any, ...], i: int) -> Any:
 
 def _nullish(v: Any) -> bool:
     return v is None or v is UNDEFINED
-
-
-def _num(v: float) -> float:
-    return float(v)
 
 
 # ============================================================================================
@@ -232,15 +227,15 @@ def _trig(x: float) -> float | None:
     return math.nan if math.isinf(x) else None
 
 
-def _keep_zero(fn: Callable[[float], float]) -> Callable[[float], float | None]:
-    # Functions with f(±0) = ±0, where Python may lose the sign.
-    return lambda x: x if x == 0 else None
+def _keep_zero(x: float) -> float | None:
+    # Functions with f(±0) = ±0: return the zero itself, sign included.
+    return x if x == 0 else None
 
 
 python_form("abs")(_math1(abs))
 python_form("acos")(_math1(math.acos))
-python_form("asin")(_math1(math.asin, _keep_zero(math.asin)))
-python_form("atan")(_math1(math.atan, _keep_zero(math.atan)))
+python_form("asin")(_math1(math.asin, _keep_zero))
+python_form("atan")(_math1(math.atan, _keep_zero))
 python_form("cos")(_math1(math.cos, _trig))
 python_form("exp")(_math1(math.exp, _exp))
 python_form("log")(_math1(math.log, _log))
@@ -377,7 +372,8 @@ def _stdev(v: Any) -> Any:
     return 1.0 if _nullish(v) else v
 
 
-def _js_exp(x: float) -> float:
+def _js_exp(v: Any) -> float:
+    x = to_number(v)
     try:
         return math.exp(x) if not math.isnan(x) else math.nan
     except OverflowError:
@@ -480,16 +476,17 @@ def erfinv(x: float) -> float:
     return js_mul(p, x)
 
 
-def quantile_normal(p: Any, mean: Any = UNDEFINED, stdev: Any = UNDEFINED) -> float:
+def quantile_normal(p: Any, mean: Any = UNDEFINED, stdev: Any = UNDEFINED, tz: str = "UTC"
+                    ) -> float:
     if js_compare(p, 0, "<") or js_compare(p, 1, ">"):
         return math.nan
     q = 2 * to_number(p) - 1
-    return js_add(_or0(mean), js_mul(js_mul(_stdev(stdev), SQRT2), erfinv(q)))  # type: ignore[return-value]
+    return js_add(_or0(mean), js_mul(js_mul(_stdev(stdev), SQRT2), erfinv(q)), tz)  # type: ignore[return-value]
 
 
 @python_form("quantileNormal")
 def quantile_normal_(ctx: Any, *args: Any) -> float:
-    return quantile_normal(_arg(args, 0), _arg(args, 1), _arg(args, 2))
+    return quantile_normal(_arg(args, 0), _arg(args, 1), _arg(args, 2), ctx.tz)
 
 
 @python_form("densityLogNormal")
@@ -508,7 +505,7 @@ def cumulative_log_normal_(ctx: Any, *args: Any) -> float:
 
 @python_form("quantileLogNormal")
 def quantile_log_normal_(ctx: Any, *args: Any) -> float:
-    return _js_exp(quantile_normal(_arg(args, 0), _arg(args, 1), _arg(args, 2)))
+    return _js_exp(quantile_normal(_arg(args, 0), _arg(args, 1), _arg(args, 2), ctx.tz))
 
 
 def _uniform_bounds(lo: Any, hi: Any) -> tuple[Any, Any]:
@@ -541,7 +538,7 @@ def quantile_uniform_(ctx: Any, *args: Any) -> Any:
     p = _arg(args, 0)
     lo, hi = _uniform_bounds(_arg(args, 1), _arg(args, 2))
     if js_compare(p, 0, ">=") and js_compare(p, 1, "<="):
-        return js_add(lo, js_mul(p, js_sub(hi, lo)))
+        return js_add(lo, js_mul(p, js_sub(hi, lo)), ctx.tz)
     return math.nan
 
 
@@ -642,7 +639,7 @@ class Interval:
         return self.floori(self.offseti(self.floori(t - 1), 1))
 
     def offset(self, t: float, step: Any) -> float:
-        return self.offseti(t, 1.0 if _nullish(step) else float(math.floor(to_number(step))))
+        return self.offseti(t, 1.0 if _nullish(step) else _floor_or_nan(to_number(step)))
 
     def range(self, start: float, stop: Any, step: Any) -> list[JSDate]:
         out: list[JSDate] = []
@@ -943,7 +940,7 @@ def clamp_range_(ctx: Any, *args: Any) -> list[Any]:
     if js_compare(span, js_sub(hi_bound, lo_bound), ">="):
         return [lo_bound, hi_bound]
     lo = js_min([js_max([to_number(lo), to_number(lo_bound)]), js_sub(hi_bound, span)])
-    return [lo, js_add(lo, span)]
+    return [lo, js_add(lo, span, ctx.tz)]
 
 
 def _strict_index_of(items: list[Any], value: Any, start: int, reverse: bool) -> float:
@@ -1027,7 +1024,7 @@ def lerp_(ctx: Any, *args: Any) -> Any:
         return lo
     if f == 1:
         return hi
-    return js_add(lo, js_mul(f, js_sub(hi, lo)))
+    return js_add(lo, js_mul(f, js_sub(hi, lo)), ctx.tz)
 
 
 def peek(array: Any) -> Any:
@@ -1212,14 +1209,14 @@ def trim_(ctx: Any, *args: Any) -> str:
     return _string(_arg(args, 0), ctx.tz).strip(JS_WHITESPACE)
 
 
-def _repeat(c: Any, reps: Any) -> str:
+def _repeat(c: Any, reps: Any, tz: str) -> str:
     out: Any = ""
     n = to_number(reps)
     count = 0 if math.isnan(n) or n <= 0 else math.floor(n) if math.isfinite(n) else MAX_ARRAY_LENGTH + 1
     if count > MAX_ARRAY_LENGTH:
         raise UnsupportedError("padding longer than the server's limit")
     for _ in range(int(count)):
-        out = js_add(out, c)
+        out = js_add(out, c, tz)
     return out
 
 
@@ -1231,12 +1228,14 @@ def pad_(ctx: Any, *args: Any) -> Any:
     n = js_sub(length, utf16_len(s))
     if not js_compare(n, 0, ">"):
         return s
+    tz = ctx.tz
     if align == "left":
-        return js_add(_repeat(c, n), s)
+        return js_add(_repeat(c, n, tz), s, tz)
     if align == "center":
         half = to_int32(js_div(n, 2))
-        return js_add(js_add(_repeat(c, half), s), _repeat(c, math.ceil(js_div(n, 2))))
-    return js_add(s, _repeat(c, n))
+        left = js_add(_repeat(c, half, tz), s, tz)
+        return js_add(left, _repeat(c, math.ceil(js_div(n, 2)), tz), tz)
+    return js_add(s, _repeat(c, n, tz), tz)
 
 
 def utf16_len(s: str) -> int:
@@ -1252,12 +1251,13 @@ def truncate_(ctx: Any, *args: Any) -> Any:
     lim = js_max([0.0, to_number(js_sub(length, _length(e)))])
     if js_compare(n, length, "<="):
         return s
+    tz = ctx.tz
     if align == "left":
-        return js_add(e, _js_slice(s, n - lim))
+        return js_add(e, _js_slice(s, n - lim), tz)
     if align == "center":
-        return js_add(js_add(_js_slice(s, 0, math.ceil(lim / 2)), e),
-                      _js_slice(s, n - to_int32(lim / 2)))
-    return js_add(_js_slice(s, 0, lim), e)
+        head = js_add(_js_slice(s, 0, math.ceil(lim / 2)), e, tz)
+        return js_add(head, _js_slice(s, n - to_int32(lim / 2)), tz)
+    return js_add(_js_slice(s, 0, lim), e, tz)
 
 
 def _js_slice(s: str, start: float, end: float | None = None) -> str:
@@ -1324,8 +1324,14 @@ def parse_int_(ctx: Any, *args: Any) -> float:
     return sign * float(int(s[:end], radix))
 
 
+def _required_input(args: tuple[Any, ...], name: str) -> None:
+    if not args:
+        raise SpecError(f'{name}(): The "input" argument must be specified')
+
+
 @python_form("btoa")
 def btoa_(ctx: Any, *args: Any) -> str:
+    _required_input(args, "btoa")
     s = _string(_arg(args, 0), ctx.tz)
     try:
         raw = s.encode("latin-1")
@@ -1337,6 +1343,7 @@ def btoa_(ctx: Any, *args: Any) -> str:
 @python_form("atob")
 def atob_(ctx: Any, *args: Any) -> str:
     # The forgiving-base64 decode of the HTML standard.
+    _required_input(args, "atob")
     s = re.sub(r"[\t\n\f\r ]", "", _string(_arg(args, 0), ctx.tz))
     if len(s) % 4 == 0 and s.endswith("=="):
         s = s[:-2]
