@@ -20,6 +20,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from ..errors import SpecError, UnsupportedError
+from . import jsmath
 from . import py_formatting  # noqa: F401  (registers the formatting functions' Python forms)
 from .evaluate import get_member, js_type_error
 from .jsvalues import (
@@ -205,43 +206,23 @@ def _math1(fn: Callable[[float], float], special: Callable[[float], float | None
     return form
 
 
-def _log(x: float) -> float | None:
-    if x == 0:
-        return -math.inf
-    if x < 0:
-        return math.nan
-    return math.inf if x == math.inf else None
-
-
-def _exp(x: float) -> float | None:
-    return 0.0 if x == -math.inf else None
-
-
 def _sqrt(x: float) -> float | None:
     if x == 0:
         return x  # sqrt(-0) is -0
     return math.nan if x < 0 else None
 
 
-def _trig(x: float) -> float | None:
-    return math.nan if math.isinf(x) else None
-
-
-def _keep_zero(x: float) -> float | None:
-    # Functions with f(±0) = ±0: return the zero itself, sign included.
-    return x if x == 0 else None
-
-
 python_form("abs")(_math1(abs))
-python_form("acos")(_math1(math.acos))
-python_form("asin")(_math1(math.asin, _keep_zero))
-python_form("atan")(_math1(math.atan, _keep_zero))
-python_form("cos")(_math1(math.cos, _trig))
-python_form("exp")(_math1(math.exp, _exp))
-python_form("log")(_math1(math.log, _log))
-python_form("sin")(_math1(math.sin, lambda x: _trig(x) if x != 0 else x))
+# V8's own algorithms (jsmath.py), so that results agree to the last bit.
+python_form("acos")(_math1(jsmath.acos))
+python_form("asin")(_math1(jsmath.asin))
+python_form("atan")(_math1(jsmath.atan))
+python_form("cos")(_math1(jsmath.cos))
+python_form("exp")(_math1(jsmath.exp))
+python_form("log")(_math1(jsmath.log))
+python_form("sin")(_math1(jsmath.sin))
 python_form("sqrt")(_math1(math.sqrt, _sqrt))
-python_form("tan")(_math1(math.tan, lambda x: _trig(x) if x != 0 else x))
+python_form("tan")(_math1(jsmath.tan))
 
 
 def _ceil(x: float) -> float | None:
@@ -275,9 +256,7 @@ python_form("round")(_math1(js_round, lambda x: js_round(x)))
 @python_form("atan2")
 def atan2_(ctx: Any, *args: Any) -> float:
     y, x = to_number(_arg(args, 0)), to_number(_arg(args, 1))
-    if math.isnan(x) or math.isnan(y):
-        return math.nan
-    return math.atan2(y, x)
+    return jsmath.atan2(y, x)
 
 
 def js_pow(base: float, exponent: float) -> float:
@@ -310,12 +289,7 @@ def pow_(ctx: Any, *args: Any) -> float:
 
 @python_form("hypot")
 def hypot_(ctx: Any, *args: Any) -> float:
-    values = [to_number(a) for a in args]
-    if any(math.isinf(v) for v in values):
-        return math.inf
-    if any(math.isnan(v) for v in values):
-        return math.nan
-    return math.hypot(*values)
+    return jsmath.hypot(*[to_number(a) for a in args])
 
 
 def js_max(values: list[float]) -> float:
@@ -373,16 +347,11 @@ def _stdev(v: Any) -> Any:
 
 
 def _js_exp(v: Any) -> float:
-    x = to_number(v)
-    try:
-        return math.exp(x) if not math.isnan(x) else math.nan
-    except OverflowError:
-        return math.inf
+    return jsmath.exp(to_number(v))
 
 
 def _js_log(x: float) -> float:
-    result = _log(x) if not math.isnan(x) else math.nan
-    return math.log(x) if result is None else result
+    return jsmath.log(x)
 
 
 @python_form("densityNormal")
