@@ -108,6 +108,8 @@ def exp(x: float) -> float:
     hi = lo = 0.0
     if hx > 0x3fd62e42:
         if hx < 0x3FF0A2B2:
+            if x == 1.0:  # V8 (after FreeBSD's msun) returns e exactly here
+                return 2.718281828459045
             hi = x - (LN2_HI if xsb == 0 else -LN2_HI)
             lo = LN2_LO if xsb == 0 else -LN2_LO
             k = 1 - xsb - xsb

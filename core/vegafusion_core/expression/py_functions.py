@@ -920,7 +920,7 @@ def _strict_index_of(items: list[Any], value: Any, start: int, reverse: bool) ->
     return -1.0
 
 
-def _index_of(seq: Any, args: tuple[Any, ...], reverse: bool) -> float:
+def _index_of(seq: Any, args: tuple[Any, ...], reverse: bool, tz: str = "UTC") -> float:
     target = _call_method(_sequence(seq), "lastIndexOf" if reverse else "indexOf")
     search = _arg(args, 0)
     n = len(target)
@@ -933,7 +933,7 @@ def _index_of(seq: Any, args: tuple[Any, ...], reverse: bool) -> float:
             return -1.0 if start < 0 else _strict_index_of(target, search, int(start), True)
         start = k if k >= 0 else max(n + k, 0)
         return -1.0 if start >= n else _strict_index_of(target, search, int(start), False)
-    needle = to_utf16(to_string(search))
+    needle = to_utf16(to_string(search, tz))
     target = to_utf16(target)
     n = len(target)
     if reverse:
@@ -947,12 +947,12 @@ def _index_of(seq: Any, args: tuple[Any, ...], reverse: bool) -> float:
 
 @python_form("indexof")
 def indexof_(ctx: Any, *args: Any) -> float:
-    return _index_of(_arg(args, 0), args[1:], reverse=False)
+    return _index_of(_arg(args, 0), args[1:], reverse=False, tz=ctx.tz)
 
 
 @python_form("lastindexof")
 def lastindexof_(ctx: Any, *args: Any) -> float:
-    return _index_of(_arg(args, 0), args[1:], reverse=True)
+    return _index_of(_arg(args, 0), args[1:], reverse=True, tz=ctx.tz)
 
 
 @python_form("inrange")
@@ -1008,7 +1008,7 @@ def peek_(ctx: Any, *args: Any) -> Any:
 @python_form("pluck")
 def pluck_(ctx: Any, *args: Any) -> Any:
     data, name = _arg(args, 0), _arg(args, 1)
-    path = split_access_path(name)
+    path = split_access_path(name, ctx.tz)
     if isinstance(data, list):
         return [get_path(d, path) for d in data]
     return get_path(data, path)
@@ -1020,12 +1020,12 @@ def get_path(obj: Any, path: list[str]) -> Any:
     return obj
 
 
-def split_access_path(p: Any) -> list[str]:
+def split_access_path(p: Any, tz: str = "UTC") -> list[str]:
     """vega-util's splitAccessPath: 'a.b', 'a[0]', 'a["b.c"]', with backslash escapes."""
     if _nullish(p):
         raise js_type_error(f"Cannot read properties of {to_string(p)} (reading 'length')")
     n_attr = get_member(p, "length")
-    p = to_string(p)
+    p = to_string(p, tz)
     n = int(to_number(n_attr)) if is_number(n_attr) else 0
     path: list[str] = []
     quote: str | None = None
@@ -1554,30 +1554,30 @@ def translate_regex(source: str, flags: str) -> re.Pattern[str]:
         raise _unsupported_regex(source, "too deep nesting") from e
 
 
-def _as_regexp(pattern: Any, flags: Any = UNDEFINED) -> JSRegExp:
+def _as_regexp(pattern: Any, flags: Any = UNDEFINED, tz: str = "UTC") -> JSRegExp:
     """``RegExp(pattern, flags)`` called as a function (returns a RegExp argument itself)."""
     if isinstance(pattern, JSRegExp):
         if flags is UNDEFINED:
             return pattern
         source = pattern.source
     else:
-        source = "(?:)" if pattern is UNDEFINED else to_string(pattern)
+        source = "(?:)" if pattern is UNDEFINED else to_string(pattern, tz)
     if flags is UNDEFINED:
         flag_text = pattern.flags if isinstance(pattern, JSRegExp) else ""
     else:
-        flag_text = to_string(flags)
+        flag_text = to_string(flags, tz)
     translate_regex(source, flag_text)  # validates: JS throws a SyntaxError here
     return JSRegExp(source, flag_text)
 
 
 @python_form("regexp")
 def regexp_(ctx: Any, *args: Any) -> JSRegExp:
-    return _as_regexp(_arg(args, 0), _arg(args, 1))
+    return _as_regexp(_arg(args, 0), _arg(args, 1), ctx.tz)
 
 
 @python_form("test")
 def test_(ctx: Any, *args: Any) -> bool:
-    rx = _as_regexp(_arg(args, 0))
+    rx = _as_regexp(_arg(args, 0), tz=ctx.tz)
     s = to_string(_arg(args, 1), ctx.tz)
     compiled = translate_regex(rx.source, rx.flags)
     if "y" in rx.flags:
