@@ -151,7 +151,8 @@ class _Evaluator:
         if name == "datum":
             if self.ctx.datum is None:
                 raise SpecError("ReferenceError: datum is not defined in this expression")
-            return self.ctx.datum
+            datum = self.ctx.datum
+            return datum if isinstance(datum, dict) else dict(datum)
         if name in _BROWSER_VARIABLES:
             raise UnsupportedError(f"'{name}' exists only in the browser (event handlers)")
         if name not in self.ctx.signals:
