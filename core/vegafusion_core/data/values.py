@@ -17,13 +17,19 @@ import pyarrow as pa
 from ..errors import SpecError, UnsupportedError
 from ..expression.jsvalues import JSDate
 from ..expression.types import VegaType
-from ..transforms.base import ORDER
+
+# The order column of every relation: transforms.base.ORDER, the same name. Not imported from
+# there: importing the transforms package imports every transform module, and loading data
+# must not depend on them.
+ORDER = "_vf_order"
 
 _ARROW_TYPES = {
     VegaType.NUMBER: pa.float64(),
     VegaType.STRING: pa.string(),
     VegaType.BOOLEAN: pa.bool_(),
-    VegaType.DATE: pa.timestamp("ms"),
+    # Microseconds: DuckDB's plain TIMESTAMP, and room for the fractional milliseconds that a
+    # number parsed as "date" keeps in Vega.
+    VegaType.DATE: pa.timestamp("us"),
 }
 _counter = itertools.count()
 
@@ -35,6 +41,8 @@ class SourceTable:
     name: str
     columns: dict[str, VegaType]
     order_column: str | None = ORDER
+    # Conversions Vega would not have made (e.g. 64-bit integers beyond 2**53 read as doubles).
+    warnings: tuple[str, ...] = ()
 
 
 def value_type(value: Any) -> VegaType | None:
@@ -61,8 +69,7 @@ def column_types(rows: Sequence[Mapping[str, Any]], path: str = "") -> dict[str,
     types: dict[str, VegaType | None] = {}
     for row in rows:
         if not isinstance(row, Mapping):
-            raise UnsupportedError("rows that are not objects are evaluated in the browser",
-                                   path=path)
+            row = {"data": row}
         for name, value in row.items():
             seen, kind = types.get(name), value_type(value)
             if kind is None or seen == kind:
@@ -77,25 +84,61 @@ def column_types(rows: Sequence[Mapping[str, Any]], path: str = "") -> dict[str,
     return {name: kind or VegaType.NUMBER for name, kind in types.items()}
 
 
+MAX_DATE_MS = 8.64e15  # ECMAScript's TimeClip range
+
+
 def _arrow_value(value: Any, kind: VegaType) -> Any:
     if value is None:
         return None
     if kind is VegaType.DATE:
-        return None if math.isnan(value.ms) else int(value.ms)
+        ms = value.ms
+        return None if math.isnan(ms) or abs(ms) > MAX_DATE_MS else round(ms * 1000)
     if kind is VegaType.NUMBER:
         return float(value)
     return value
+
+
+def _nested_array(name: str, values: list[Any], kind: VegaType) -> pa.Array:
+    """Arrays and objects of JSON scalars as LIST / STRUCT columns (what flatten and the return
+    trip to the browser need); anything DuckDB cannot type uniformly stays in the browser."""
+    def scalar_ok(v: Any) -> bool:
+        return v is None or (isinstance(v, (bool, str, int, float)) and not isinstance(v, JSDate))
+
+    items = [v for value in values if value is not None
+             for v in (value if kind is VegaType.ARRAY else value.values())]
+    kinds = {value_type(v) for v in items if v is not None}
+    if not all(scalar_ok(v) for v in items) or len(kinds) > 1:
+        raise UnsupportedError(f"field {name!r} holds nested or mixed values; evaluated in the "
+                               "browser")
+    inner = _ARROW_TYPES[kinds.pop()] if kinds else pa.float64()
+    if kind is VegaType.ARRAY:
+        return pa.array([None if v is None else [None if x is None else
+                                                 (float(x) if inner == pa.float64() else x)
+                                                 for x in v] for v in values],
+                        type=pa.list_(inner))
+    keys = list(dict.fromkeys(k for v in values if v is not None for k in v))
+    if any(v is not None and list(v) != keys for v in values):
+        raise UnsupportedError(f"field {name!r} holds objects of different shapes; evaluated in "
+                               "the browser")
+    struct = pa.struct([pa.field(k, inner) for k in keys])
+    return pa.array([None if v is None else {k: (float(x) if inner == pa.float64() and x is not
+                                                 None else x) for k, x in v.items()}
+                     for v in values], type=struct)
 
 
 def rows_to_arrow(rows: Sequence[Mapping[str, Any]], types: Mapping[str, VegaType]) -> pa.Table:
     """Rows (already parsed) to an Arrow table with the order column appended."""
     arrays, fields = [], []
     for name, kind in types.items():
-        if kind not in _ARROW_TYPES:
+        if kind in (VegaType.ARRAY, VegaType.OBJECT):
+            array = _nested_array(name, [row.get(name) for row in rows], kind)
+        elif kind in _ARROW_TYPES:
+            values = [_arrow_value(row.get(name), kind) for row in rows]
+            array = pa.array(values, type=_ARROW_TYPES[kind])
+        else:
             raise UnsupportedError(f"field {name!r} holds {kind.value}s; evaluated in the browser")
-        values = [_arrow_value(row.get(name), kind) for row in rows]
-        arrays.append(pa.array(values, type=_ARROW_TYPES[kind]))
-        fields.append(pa.field(name, _ARROW_TYPES[kind]))
+        arrays.append(array)
+        fields.append(pa.field(name, array.type))
     arrays.append(pa.array(range(len(rows)), type=pa.int64()))
     fields.append(pa.field(ORDER, pa.int64()))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
@@ -104,8 +147,13 @@ def rows_to_arrow(rows: Sequence[Mapping[str, Any]], types: Mapping[str, VegaTyp
 def register_rows(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]],
                   name: str | None = None, path: str = "") -> SourceTable:
     """Register parsed rows as a table in ``con`` and describe it."""
+    # vega-dataflow's ingest wraps a primitive datum v as {data: v}.
+    rows = [row if isinstance(row, Mapping) else {"data": row} for row in rows]
     types = column_types(rows, path)
-    table = rows_to_arrow(rows, types)
+    try:
+        table = rows_to_arrow(rows, types)
+    except UnsupportedError as err:
+        raise err.at(path)
     name = name or f"vf_values_{next(_counter)}"
     con.register(name, table)
     return SourceTable(name=name, columns=types)
