@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass
 from typing import Sequence
 
+from ..expression import jsmath
 from ..expression.jsvalues import to_int32
 
 # Vega's bin transform adds this before flooring so that values a hair below a boundary (after
@@ -27,14 +28,14 @@ def js_round(x: float) -> float:
 
 
 def _js_log(x: float) -> float:
-    if math.isnan(x) or x < 0:
-        return math.nan
-    if x == 0:
-        return -math.inf
-    return math.log(x) if math.isfinite(x) else math.inf
+    """``Math.log`` with V8's (fdlibm) rounding."""
+    return jsmath.log(x)
 
 
 def _js_pow(base: float, exponent: float) -> float:
+    # The C library's pow is correctly rounded; V8's (fdlibm) is not always: for example
+    # Math.pow(10, -4) is 9.999999999999999e-05. Bins whose step comes from such a power
+    # (extent spans around 1e-2 to 1e-3) may differ from Vega in the last bit.
     try:
         return math.pow(base, exponent)
     except OverflowError:
