@@ -672,9 +672,11 @@ def zone_long_name(tz: str, t: float) -> str:
 
 _ISO = re.compile(
     r"(?P<y>[+-]\d{6}|\d{4})(?:-(?P<m>\d\d)(?:-(?P<d>\d\d))?)?"
-    r"(?:T(?P<H>\d\d):(?P<M>\d\d)(?::(?P<S>\d\d)(?:\.(?P<f>\d+))?)?"
-    r"(?P<z>Z|[+-]\d\d:\d\d)?)?"
+    r"(?:[Tt](?P<H>\d\d):(?P<M>\d\d)(?::(?P<S>\d\d)(?:\.(?P<f>\d+))?)?"
+    r"(?P<z>[Zz]|[+-]\d\d:?\d\d)?)?"
 )
+# An ES date followed by "T": V8 parses it as the ES format or not at all.
+_ISO_DATE_THEN_T = re.compile(r"(?:[+-]\d{6}|\d{4})(?:-\d\d(?:-\d\d)?)?[Tt]")
 _LEGACY_TOKEN = re.compile(r"\s*(?:(?P<num>\d+)|(?P<word>[A-Za-z]+)|(?P<sym>[^\sA-Za-z\d]))")
 _TZ_ABBREV = {"ut": 0, "utc": 0, "gmt": 0, "z": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5,
               "mst": -7, "mdt": -6, "pst": -8, "pdt": -7}
@@ -686,6 +688,8 @@ def parse_date(s: str, tz: str) -> float:
     m = _ISO.fullmatch(s)
     if m:
         return _parse_iso(m, tz)
+    if _ISO_DATE_THEN_T.match(s):
+        return math.nan
     return _parse_legacy(s, tz)
 
 
@@ -705,11 +709,12 @@ def _parse_iso(m: re.Match[str], tz: str) -> float:
         return math.nan
     t = make_date(make_day(y, mo - 1, d), make_time(hh, mi, ss, ms))
     z = m["z"]
-    if z == "Z" or (m["H"] is None):  # date-only forms are UTC
+    if (z and z in "Zz") or (m["H"] is None):  # date-only forms are UTC
         return time_clip(t)
     if z:
         sign = 1 if z[0] == "+" else -1
-        return time_clip(t - sign * (int(z[1:3]) * 3_600_000 + int(z[4:6]) * 60_000))
+        minutes = z[-2:]
+        return time_clip(t - sign * (int(z[1:3]) * 3_600_000 + int(minutes) * 60_000))
     return time_clip(utc_from_local(t, tz))
 
 
@@ -727,6 +732,7 @@ def _parse_legacy(s: str, tz: str) -> float:
     month_word: int | None = None
     offset_min: float | None = None
     pm: bool | None = None
+    after_time = False  # the previous token ended a time or named a zone: a sign is an offset
     i = 0
     while i < len(tokens):
         num, word, sym = tokens[i]
@@ -734,26 +740,31 @@ def _parse_legacy(s: str, tz: str) -> float:
         if num is not None:
             if nxt[2] == ":" or (time and len(time) < 3 and tokens[i - 1][2] == ":"):
                 time.append(int(num))
+                after_time = True
             elif time and tokens[i - 1][2] == "." and len(time) == 3:
                 time.append(int((num + "00")[:3]))
+                after_time = True
             else:
                 nums.append(int(num))
                 num_digits.append(len(num))
+                after_time = False
         elif word is not None:
             w = word.lower()
             if w in ("am", "pm"):
                 pm = w == "pm"
             elif w in _TZ_ABBREV:
                 offset_min = _TZ_ABBREV[w] * 60.0
+                after_time = True
+                i += 1
+                continue
             elif len(w) >= 3 and w[:3] in _MONTH_WORDS:
                 month_word = _MONTH_WORDS.index(w[:3])
-            elif w == "t" and nums:
-                pass
             elif len(w) >= 3 and w[:3] in ("sun", "mon", "tue", "wed", "thu", "fri", "sat"):
                 pass
-            else:
+            elif nums or time:  # an unknown word after a number is an error, before it noise
                 return math.nan
-        elif sym in ("+", "-") and (time or offset_min is not None) and nxt[0] is not None:
+            after_time = False
+        elif sym in ("+", "-") and after_time and nxt[0] is not None:
             sign = 1 if sym == "+" else -1
             digits = nxt[0]
             if i + 3 < len(tokens) and tokens[i + 2][2] == ":" and tokens[i + 3][0] is not None:
@@ -764,10 +775,13 @@ def _parse_legacy(s: str, tz: str) -> float:
             else:
                 hh, mm = int(digits) // 100, int(digits) % 100
             offset_min = sign * (hh * 60 + mm)
+            after_time = False
             i += 2
             continue
         elif sym not in ("/", "-", ",", ":", ".", "(", ")"):
             return math.nan
+        elif sym != ":" and sym != ".":
+            after_time = False
         i += 1
     return _compose_legacy(nums, num_digits, time, month_word, offset_min, pm, tz)
 
@@ -775,7 +789,9 @@ def _parse_legacy(s: str, tz: str) -> float:
 def _compose_legacy(nums: list[int], digits: list[int], time: list[int], month_word: int | None,
                     offset_min: float | None, pm: bool | None, tz: str) -> float:
     if month_word is not None:
-        if len(nums) == 1:
+        if len(nums) == 1 and nums[0] > 31:
+            y, mo, d = nums[0], month_word, 1
+        elif len(nums) == 1:
             y, mo, d = 2001, month_word, nums[0]
         elif len(nums) == 2:
             if digits[0] >= 3 or nums[0] > 31:
@@ -796,13 +812,30 @@ def _compose_legacy(nums: list[int], digits: list[int], time: list[int], month_w
         else:
             y, mo, d = 2001, nums[0] - 1, nums[1]
     elif len(nums) == 1:
-        y, mo, d = 2001, nums[0] - 1, 1
+        return _compose_single_number(nums[0], digits[0], time, offset_min, pm, tz)
     else:
         return math.nan
     if 0 <= y <= 49 and (month_word is not None or len(nums) == 3) and _is_short_year(y, nums, digits):
         y += 2000
     elif 50 <= y <= 99 and _is_short_year(y, nums, digits):
         y += 1900
+    return _finish_legacy(y, mo, d, time, offset_min, pm, tz)
+
+
+def _compose_single_number(n: int, digits: int, time: list[int], offset_min: float | None,
+                           pm: bool | None, tz: str) -> float:
+    # V8 reads a lone number as a month of 2001 (1-12), else as a year (two digits: 20xx up
+    # to 49, 19xx from 50); 13-31 could only be a day, which is an error.
+    if 1 <= n <= 12 and digits <= 2:
+        return _finish_legacy(2001, n - 1, 1, time, offset_min, pm, tz)
+    if 13 <= n <= 31:
+        return math.nan
+    year = n + (2000 if n < 50 else 1900) if digits <= 2 else n
+    return _finish_legacy(year, 0, 1, time, offset_min, pm, tz)
+
+
+def _finish_legacy(y: int, mo: int, d: int, time: list[int], offset_min: float | None,
+                   pm: bool | None, tz: str) -> float:
     if not (0 <= mo <= 11 and 1 <= d <= 31):
         return math.nan
     hh, mi, ss, ms = (time + [0, 0, 0, 0])[:4]
