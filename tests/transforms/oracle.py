@@ -154,7 +154,10 @@ def _signal_value(con: Any, produced: Any) -> Any:
     from vegafusion_core.data.to_vega import to_vega_value
 
     if isinstance(produced, exp.Expression):
-        row = con.sql(produced.sql(dialect="duckdb")).fetchone()
+        rows = con.sql(produced.sql(dialect="duckdb")).fetchall()
+        row = rows[0] if rows else None
+        if row is None:
+            return None
         return to_vega_value(list(row) if len(row) > 1 else row[0])
     return produced
 

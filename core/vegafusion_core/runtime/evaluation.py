@@ -28,7 +28,7 @@ from ..planner.plan import Plan, ServerDataset
 from ..spec.scopes import Definition, Var, resolve
 from ..transforms.base import Relation, TransformContext
 from ..transforms.pipeline import final_query, source_relation, transform_from_spec
-from .executor import Executor
+from .executor import Executor, render
 from .fingerprint import source_fingerprint
 
 # Transform parameters that hold expressions evaluated per row.
@@ -204,9 +204,9 @@ class Evaluator:
     def evaluate_dataset(self, ds: ServerDataset) -> list[dict[str, Any]]:
         rel = self.compile_dataset(ds.defn, ds.parent, ds.n_server)
         self._relations[ds.var] = rel
-        query = final_query(rel)
-        self.keys[ds.var] = hashlib.sha256(query.sql(dialect="duckdb").encode()).hexdigest()
-        return arrow_to_rows(self.executor.table(query))
+        sql = render(final_query(rel))
+        self.keys[ds.var] = hashlib.sha256(sql.encode()).hexdigest()
+        return arrow_to_rows(self.executor.table(sql))
 
     def refresh_relation(self, ds: ServerDataset) -> None:
         """Recompile a dataset that is read only by other server datasets (no rows needed)."""

@@ -49,15 +49,15 @@ class Executor:
                     self._keep_alive[fingerprint] = keep_alive
             return table
 
-    def table(self, query: exp.Expression) -> pa.Table:
+    def table(self, query: exp.Expression | str) -> pa.Table:
         """Run a query (cached by its SQL text) and return Arrow."""
-        sql = query.sql(dialect="duckdb")
+        sql = render(query)
         return self.cache.get_or_compute(_key("table", sql), lambda: self._run(sql),
                                          approximate_size)
 
-    def row(self, query: exp.Expression) -> tuple | None:
+    def row(self, query: exp.Expression | str) -> tuple | None:
         """Run a one-row query (cached) and return its row as a tuple."""
-        sql = query.sql(dialect="duckdb")
+        sql = render(query)
         return self.cache.get_or_compute(_key("row", sql), lambda: self._fetch_row(sql),
                                          approximate_size)
 
@@ -71,6 +71,11 @@ class Executor:
             self.queries_run += 1
             rows = self.con.sql(sql).fetchall()
             return rows[0] if rows else None
+
+
+def render(query: exp.Expression | str) -> str:
+    """DuckDB SQL text of a query (rendered in place: compiled trees are not reused after)."""
+    return query if isinstance(query, str) else query.sql(dialect="duckdb", copy=False)
 
 
 def _key(kind: str, sql: str) -> str:

@@ -43,6 +43,33 @@ class Param:
     length: int | None = None  # fixed array length (e.g. extent: 2)
 
 
+class SharedSubquery(exp.Subquery):
+    """A subquery that copies of the enclosing tree share instead of duplicating.
+
+    sqlglot's builders deep-copy their arguments; a pipeline of n transforms nests n queries, so
+    copying every inner query at every level costs O(n^2). A relation's query is never mutated
+    once wrapped, so sharing it is safe, and building stays linear.
+    """
+
+    def __deepcopy__(self, memo: dict) -> "SharedSubquery":
+        return self
+
+
+def _render_like_subquery() -> None:
+    """Teach sqlglot's generators (base and DuckDB) to print SharedSubquery as a Subquery."""
+    from sqlglot import generator
+    from sqlglot.dialects.duckdb import DuckDB
+
+    for gen in (generator.Generator, DuckDB.Generator):
+        gen.TRANSFORMS[SharedSubquery] = lambda self, e: self.subquery_sql(e)
+        # Generators built before this module was imported cached their dispatch table.
+        getattr(generator, "_DISPATCH_CACHE", {}).pop(gen, None)
+
+
+SharedSubquery.key = "subquery"
+_render_like_subquery()
+
+
 @dataclass
 class Relation:
     """A query under construction: what it selects and the Vega type of each column.
@@ -55,7 +82,8 @@ class Relation:
     columns: dict[str, VegaType]
 
     def as_subquery(self, alias: str = "t") -> exp.Subquery:
-        return self.query.subquery(alias)
+        return SharedSubquery(this=self.query, alias=exp.TableAlias(
+            this=exp.to_identifier(alias)))
 
     def column(self, name: str) -> exp.Column:
         return exp.column(name, quoted=True)
