@@ -1369,6 +1369,37 @@ _ATOM_ESCAPES = {
     "b": f"(?:(?<=[{_WORD}])(?![{_WORD}])|(?<![{_WORD}])(?=[{_WORD}]))",
     "B": f"(?:(?<=[{_WORD}])(?=[{_WORD}])|(?<![{_WORD}])(?![{_WORD}]))",
 }
+def _ranges_text(ranges: list[tuple[int, int]]) -> str:
+    return "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in ranges)
+
+
+def _complement(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out, at = [], 0
+    for a, b in sorted(ranges):
+        if a > at:
+            out.append((at, a - 1))
+        at = max(at, b + 1)
+    if at <= 0x10FFFF:
+        out.append((at, 0x10FFFF))
+    return out
+
+
+_JS_SPACE_RANGES = [(0x09, 0x0D), (0x20, 0x20), (0xA0, 0xA0), (0x1680, 0x1680), (0x2000, 0x200A),
+                    (0x2028, 0x2029), (0x202F, 0x202F), (0x205F, 0x205F), (0x3000, 0x3000),
+                    (0xFEFF, 0xFEFF)]
+# \D, \W and \S inside a class, as explicit ranges (Python has no negated escapes there).
+_NEGATED_BASE = {
+    "D": [(0x30, 0x39)],
+    "W": [(0x30, 0x39), (0x41, 0x5A), (0x5F, 0x5F), (0x61, 0x7A)],
+    "S": _JS_SPACE_RANGES,
+}
+_NEGATED_CLASS_ESCAPES = {c: _ranges_text(_complement(r)) for c, r in _NEGATED_BASE.items()}
+# Python's IGNORECASE folds these four onto ASCII letters; JavaScript (without the u flag) never
+# maps a non-ASCII character to an ASCII one. Left out of negated escapes under the i flag, so
+# that [^\W\d] still rejects nothing but non-letters in ASCII text.
+_FOLDS_TO_ASCII = [(0x130, 0x131), (0x17F, 0x17F), (0x212A, 0x212A)]
+_NEGATED_CLASS_ESCAPES_I = {c: _ranges_text(_complement(r + _FOLDS_TO_ASCII))
+                            for c, r in _NEGATED_BASE.items()}
 _SIMPLE_ESCAPES = {"n": "\\n", "r": "\\r", "t": "\\t", "f": "\\f", "v": "\\v"}
 _VALID_FLAGS = set("dgimsuy")
 
@@ -1434,7 +1465,8 @@ def _unsupported_regex(source: str, why: str) -> UnsupportedError:
                             "cannot translate from JavaScript")
 
 
-def _escape_at(src: str, i: int, in_class: bool, unicode: bool) -> tuple[str, int]:
+def _escape_at(src: str, i: int, in_class: bool, unicode: bool, ascii_fold: bool = False
+               ) -> tuple[str, int]:
     """Translate the escape starting at src[i] == '\\'; return (python text, next index)."""
     if i + 1 >= len(src):
         raise SpecError(f"Invalid regular expression: /{src}/: \\ at end of pattern")
@@ -1444,7 +1476,7 @@ def _escape_at(src: str, i: int, in_class: bool, unicode: bool) -> tuple[str, in
     if c in _CLASS_ESCAPES and in_class:
         return _CLASS_ESCAPES[c], i + 2
     if c in "DWS" and in_class:
-        raise _unsupported_regex(src, f"\\{c} inside a character class")
+        return (_NEGATED_CLASS_ESCAPES_I if ascii_fold else _NEGATED_CLASS_ESCAPES)[c], i + 2
     if c == "b" and in_class:
         return "\\x08", i + 2
     if c in _ATOM_ESCAPES:
@@ -1506,7 +1538,7 @@ def translate_regex(source: str, flags: str) -> re.Pattern[str]:
     while i < n:
         c = source[i]
         if c == "\\":
-            text, i = _escape_at(source, i, in_class, unicode)
+            text, i = _escape_at(source, i, in_class, unicode, "i" in flags)
             out.append(text)
             continue
         if in_class:
@@ -1528,8 +1560,20 @@ def translate_regex(source: str, flags: str) -> re.Pattern[str]:
             out.append("[^" if source.startswith("[^", i) else "[")
             i += 2 if source.startswith("[^", i) else 1
             continue
-        elif c == "{" and not re.match(r"\{\d+(?:,\d*)?\}", source[i:]):
+        elif c == "{" and re.match(r"\{\d+(?:,\d*)?\}", source[i:]):
+            quantifier = re.match(r"\{\d+(?:,\d*)?\}", source[i:])
+            assert quantifier
+            out.append(quantifier.group(0))
+            i += len(quantifier.group(0))
+            continue
+        elif c == "{":
+            if unicode:
+                raise SpecError(f"Invalid regular expression: /{source}/{flags}: Lone quantifier "
+                                "brackets")
             out.append("\\{")  # not a quantifier: JS reads a literal brace (Python: {,n})
+        elif c in "}]" and unicode:
+            raise SpecError(f"Invalid regular expression: /{source}/{flags}: Lone quantifier "
+                            "brackets")
         elif c == "(":
             text, i = _group_at(source, i)
             out.append(text)
