@@ -616,35 +616,91 @@ def date_to_string(d: JSDate, tz: str = "UTC") -> str:
             f"{f.hours:02d}:{f.minutes:02d}:{f.seconds:02d} {gmt} ({zone_long_name(tz, d.ms)})")
 
 
-# ICU's long names of the zones a dashboard's viewers commonly have: (standard, daylight).
-_ZONE_NAMES: dict[str, tuple[str, str]] = {
-    "UTC": ("Coordinated Universal Time", "Coordinated Universal Time"),
-    "Etc/UTC": ("Coordinated Universal Time", "Coordinated Universal Time"),
+# ICU's long names (as Node 20 prints them) of the zones a dashboard's viewers commonly have:
+# (name at the zone's lower offset of the year, name at its higher offset when it has DST).
+_ZONE_NAMES: dict[str, tuple[str, ...]] = {
+    "UTC": ("Coordinated Universal Time",),
+    "Etc/UTC": ("Coordinated Universal Time",),
     "Europe/London": ("Greenwich Mean Time", "British Summer Time"),
     "Europe/Dublin": ("Greenwich Mean Time", "Irish Standard Time"),
     "Europe/Lisbon": ("Western European Standard Time", "Western European Summer Time"),
-    "America/New_York": ("Eastern Standard Time", "Eastern Daylight Time"),
-    "America/Toronto": ("Eastern Standard Time", "Eastern Daylight Time"),
-    "America/Chicago": ("Central Standard Time", "Central Daylight Time"),
-    "America/Denver": ("Mountain Standard Time", "Mountain Daylight Time"),
-    "America/Phoenix": ("Mountain Standard Time", "Mountain Standard Time"),
-    "America/Los_Angeles": ("Pacific Standard Time", "Pacific Daylight Time"),
-    "America/Vancouver": ("Pacific Standard Time", "Pacific Daylight Time"),
-    "America/Anchorage": ("Alaska Standard Time", "Alaska Daylight Time"),
-    "Pacific/Honolulu": ("Hawaii-Aleutian Standard Time", "Hawaii-Aleutian Daylight Time"),
-    "America/Sao_Paulo": ("Brasilia Standard Time", "Brasilia Summer Time"),
-    "Asia/Tokyo": ("Japan Standard Time", "Japan Daylight Time"),
-    "Asia/Kolkata": ("India Standard Time", "India Standard Time"),
-    "Asia/Calcutta": ("India Standard Time", "India Standard Time"),
-    "Asia/Shanghai": ("China Standard Time", "China Daylight Time"),
-    "Asia/Kathmandu": ("Nepal Time", "Nepal Time"),
+    "Europe/Paris": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Berlin": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Madrid": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Rome": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Amsterdam": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Brussels": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Vienna": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Zurich": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Stockholm": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Oslo": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Copenhagen": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Warsaw": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Prague": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Budapest": ("Central European Standard Time", "Central European Summer Time"),
+    "Europe/Athens": ("Eastern European Standard Time", "Eastern European Summer Time"),
+    "Europe/Helsinki": ("Eastern European Standard Time", "Eastern European Summer Time"),
+    "Europe/Kiev": ("Eastern European Standard Time", "Eastern European Summer Time"),
+    "Europe/Kyiv": ("Eastern European Standard Time", "Eastern European Summer Time"),
+    "Europe/Bucharest": ("Eastern European Standard Time", "Eastern European Summer Time"),
+    "Europe/Istanbul": ("Türkiye Standard Time",),
+    "Europe/Moscow": ("Moscow Standard Time",),
+    "Africa/Cairo": ("Eastern European Standard Time",),
+    "Africa/Johannesburg": ("South Africa Standard Time",),
+    "Africa/Lagos": ("West Africa Time",),
+    "Africa/Nairobi": ("East Africa Time",),
+    "Africa/Casablanca": ("GMT+01:00",),
+    "Asia/Dubai": ("Gulf Standard Time",),
+    "Asia/Karachi": ("Pakistan Standard Time",),
+    "Asia/Kolkata": ("India Standard Time",),
+    "Asia/Calcutta": ("India Standard Time",),
+    "Asia/Kathmandu": ("Nepal Time",),
+    "Asia/Dhaka": ("Bangladesh Standard Time",),
+    "Asia/Bangkok": ("Indochina Time",),
+    "Asia/Jakarta": ("Western Indonesia Time",),
+    "Asia/Singapore": ("Singapore Standard Time",),
+    "Asia/Kuala_Lumpur": ("Malaysia Time",),
+    "Asia/Manila": ("Philippine Standard Time",),
+    "Asia/Shanghai": ("China Standard Time",),
+    "Asia/Hong_Kong": ("Hong Kong Standard Time",),
+    "Asia/Taipei": ("Taiwan Standard Time",),
+    "Asia/Seoul": ("Korean Standard Time",),
+    "Asia/Tokyo": ("Japan Standard Time",),
+    "Asia/Jerusalem": ("Israel Standard Time", "Israel Daylight Time"),
+    "Asia/Tehran": ("Iran Standard Time", "Iran Daylight Time"),
+    "Asia/Riyadh": ("Arabian Standard Time",),
+    "Australia/Perth": ("Australian Western Standard Time",),
+    "Australia/Adelaide": ("Australian Central Standard Time", "Australian Central Daylight Time"),
+    "Australia/Darwin": ("Australian Central Standard Time",),
+    "Australia/Brisbane": ("Australian Eastern Standard Time",),
     "Australia/Sydney": ("Australian Eastern Standard Time", "Australian Eastern Daylight Time"),
     "Australia/Melbourne": ("Australian Eastern Standard Time", "Australian Eastern Daylight Time"),
+    "Australia/Hobart": ("Australian Eastern Standard Time", "Australian Eastern Daylight Time"),
+    "Australia/Lord_Howe": ("Lord Howe Standard Time", "Lord Howe Daylight Time"),
+    "Pacific/Auckland": ("New Zealand Standard Time", "New Zealand Daylight Time"),
+    "Pacific/Honolulu": ("Hawaii-Aleutian Standard Time",),
+    "America/Anchorage": ("Alaska Standard Time", "Alaska Daylight Time"),
+    "America/Los_Angeles": ("Pacific Standard Time", "Pacific Daylight Time"),
+    "America/Vancouver": ("Pacific Standard Time", "Pacific Daylight Time"),
+    "America/Denver": ("Mountain Standard Time", "Mountain Daylight Time"),
+    "America/Phoenix": ("Mountain Standard Time",),
+    "America/Edmonton": ("Mountain Standard Time", "Mountain Daylight Time"),
+    "America/Chicago": ("Central Standard Time", "Central Daylight Time"),
+    "America/Mexico_City": ("Central Standard Time", "Central Daylight Time"),
+    "America/Winnipeg": ("Central Standard Time", "Central Daylight Time"),
+    "America/New_York": ("Eastern Standard Time", "Eastern Daylight Time"),
+    "America/Toronto": ("Eastern Standard Time", "Eastern Daylight Time"),
+    "America/Detroit": ("Eastern Standard Time", "Eastern Daylight Time"),
+    "America/Halifax": ("Atlantic Standard Time", "Atlantic Daylight Time"),
+    "America/St_Johns": ("Newfoundland Standard Time", "Newfoundland Daylight Time"),
+    "America/Sao_Paulo": ("Brasilia Standard Time",),
+    "America/Argentina/Buenos_Aires": ("Argentina Standard Time",),
+    "America/Bogota": ("Colombia Standard Time",),
+    "America/Lima": ("Peru Standard Time",),
+    "America/Santiago": ("Chile Standard Time", "Chile Summer Time"),
+    "America/Caracas": ("Venezuela Time",),
+    "Atlantic/Reykjavik": ("Greenwich Mean Time",),
 }
-for _z in ("Paris", "Berlin", "Madrid", "Rome", "Amsterdam", "Brussels", "Vienna", "Zurich",
-           "Stockholm", "Oslo", "Copenhagen", "Warsaw", "Prague", "Budapest"):
-    _ZONE_NAMES[f"Europe/{_z}"] = ("Central European Standard Time",
-                                   "Central European Summer Time")
 
 
 def zone_long_name(tz: str, t: float) -> str:
@@ -658,13 +714,13 @@ def zone_long_name(tz: str, t: float) -> str:
         from ..errors import UnsupportedError
 
         raise UnsupportedError(f"the browser's name of time zone {tz!r} is not known on the server")
-    zone = _zone(tz)
-    dst = False
-    if zone is not None:
-        clamped = _in_datetime_range(t)
-        delta = (_EPOCH + timedelta(milliseconds=clamped)).astimezone(zone).dst()
-        dst = bool(delta)
-    return names[1] if dst else names[0]
+    if len(names) == 1:
+        return names[0]
+    f = date_fields(t, tz)
+    assert f is not None
+    jan = tz_offset_ms(fields_to_time(f.year, 0, 1, 0, 0, 0, 0, None), tz)
+    jul = tz_offset_ms(fields_to_time(f.year, 6, 1, 0, 0, 0, 0, None), tz)
+    return names[1] if tz_offset_ms(t, tz) > min(jan, jul) else names[0]
 
 
 # --------------------------------------------------------------------------------------------
