@@ -53,7 +53,7 @@ from .jsvalues import (
 from .registry import python_form
 
 # Upper bound on arrays a form builds (sequence, timeSequence): a request must not exhaust memory.
-MAX_ARRAY_LENGTH = 10_000_000
+MAX_ARRAY_LENGTH = 1_000_000
 
 
 def _arg(args: tuple[Any, ...], i: int) -> Any:
@@ -882,6 +882,8 @@ def extent_(ctx: Any, *args: Any) -> list[Any]:
     if not truthy(n):
         return [lo, hi]
     n = to_number(n)
+    if n > MAX_ARRAY_LENGTH and not isinstance(array, (list, str)):
+        raise UnsupportedError(f"extent over an array-like of length {n} exceeds the server's limit")
     i = 0
     v = _index(array, 0)
     while i < n and (_nullish(v) or (is_number(v) and math.isnan(v))):
@@ -1094,9 +1096,9 @@ def sequence_(ctx: Any, *args: Any) -> list[float]:
         start, stop, step = 0.0, start, 1.0
     else:
         step = 1.0 if len(args) < 3 else to_number(args[2])
-    ratio = js_div(stop - start, step) if math.isfinite(stop - start) else js_div(stop - start, step)
-    count_f = js_max([0.0, float(math.ceil(ratio)) if math.isfinite(ratio) else ratio])
-    n = to_int32(count_f)
+    ratio = js_div(stop - start, step)
+    # Math.max(0, Math.ceil(ratio)) | 0: NaN and Infinity become 0.
+    n = to_int32(js_max([0.0, float(math.ceil(ratio)) if math.isfinite(ratio) else ratio]))
     if n > MAX_ARRAY_LENGTH:
         raise UnsupportedError(f"sequence of {n} numbers exceeds the server's limit")
     return [start + i * step for i in range(max(n, 0))]
