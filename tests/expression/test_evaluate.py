@@ -345,3 +345,8 @@ def test_datum_may_be_any_mapping() -> None:
     from types import MappingProxyType
 
     assert evaluate("datum.a + 1", EvalContext(datum=MappingProxyType({"a": 1}))) == 2.0
+
+
+def test_long_operator_chains_do_not_exhaust_the_stack() -> None:
+    assert ev("+".join(["1"] * 5000)) == 5000.0
+    assert ev("1 - 2 * 3 - 4 / 2 + 'a' + 1 + 2") == "-7a12"  # left to right, JS's '+'

@@ -102,7 +102,10 @@ def _function_table() -> Any:
 def evaluate(expr: str | Node, ctx: EvalContext | None = None) -> Any:
     """Evaluate a Vega expression (text or parsed AST) and return its JavaScript value."""
     ast = parse(expr) if isinstance(expr, str) else expr
-    return _Evaluator(ctx or EvalContext()).visit(ast)
+    try:
+        return _Evaluator(ctx or EvalContext()).visit(ast)
+    except RecursionError as e:
+        raise UnsupportedError("expression nested too deeply to evaluate on the server") from e
 
 
 def js_type_error(message: str) -> SpecError:
@@ -221,7 +224,13 @@ class _Evaluator:
             raise UnsupportedError(
                 f"function {name!r} is not evaluated on the server: {row.reason}")
         values = [self.visit(a) for a in args]
-        return row.python(self.ctx, *values)
+        try:
+            return row.python(self.ctx, *values)
+        except (SpecError, UnsupportedError):
+            raise
+        except (ArithmeticError, LookupError, TypeError, ValueError) as e:
+            # A case the Python form does not cover: leave the call to the browser.
+            raise UnsupportedError(f"{name}() failed on the server ({type(e).__name__}: {e})") from e
 
     def if_call(self, args: list[Node]) -> Any:
         if len(args) != 3:
@@ -254,9 +263,15 @@ class _Evaluator:
         return self.visit(node["consequent"] if test else node["alternate"])
 
     def binary(self, node: Node) -> Any:
-        op = node["operator"]
-        a, b = self.visit(node["left"]), self.visit(node["right"])
-        return binary_op(op, a, b, self.ctx.tz)
+        # Walk the left spine iteratively: long chains (a + b + c + ...) nest to the left, and
+        # must not exhaust Python's recursion limit.
+        spine = [node]
+        while spine[-1]["left"]["type"] == "BinaryExpression":
+            spine.append(spine[-1]["left"])
+        value = self.visit(spine[-1]["left"])
+        for step in reversed(spine):
+            value = binary_op(step["operator"], value, self.visit(step["right"]), self.ctx.tz)
+        return value
 
 
 def _integer_literal(node: Node) -> bool:
