@@ -483,7 +483,9 @@ def _zone(tz: str) -> "ZoneInfo | None":
     try:
         return _zoneinfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as e:
-        raise ValueError(f"unknown time zone {tz!r}") from e
+        from ..errors import SpecError
+
+        raise SpecError(f"unknown time zone {tz!r}") from e
 
 
 @lru_cache(maxsize=64)
