@@ -92,11 +92,17 @@ _METHOD_NAMES = {
 _JS_DATE_PREFIX = ("get", "set", "to")
 
 
+_FUNCTIONS_MODULE: Any = None
+
+
 def _function_table() -> Any:
     # Imported late: the table imports the Python forms, which import this module.
-    from . import functions
+    global _FUNCTIONS_MODULE
+    if _FUNCTIONS_MODULE is None:
+        from . import functions
 
-    return functions
+        _FUNCTIONS_MODULE = functions
+    return _FUNCTIONS_MODULE
 
 
 def evaluate(expr: str | Node, ctx: EvalContext | None = None) -> Any:
@@ -359,6 +365,9 @@ def get_member(obj: Any, prop: Any, tz: str = "UTC") -> Any:
     if obj is None or obj is UNDEFINED:
         shown = to_string(prop, tz)
         raise js_type_error(f"Cannot read properties of {to_string(obj)} (reading '{shown}')")
+    if isinstance(obj, list) and type(prop) in (int, float) and 0 <= prop < len(obj) \
+            and prop == int(prop):
+        return obj[int(prop)]  # the common case, without building the key string
     key = to_string(prop, tz) if not is_number(prop) else to_string(float(prop))
     if isinstance(obj, dict):
         if key in obj:
