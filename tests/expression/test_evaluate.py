@@ -350,3 +350,88 @@ def test_datum_may_be_any_mapping() -> None:
 def test_long_operator_chains_do_not_exhaust_the_stack() -> None:
     assert ev("+".join(["1"] * 5000)) == 5000.0
     assert ev("1 - 2 * 3 - 4 / 2 + 'a' + 1 + 2") == "-7a12"  # left to right, JS's '+'
+
+
+# -- results recorded from Vega 6.4 in Node 20 with TZ=Europe/Paris -------------------------
+
+_PARIS_RESULTS: list[tuple[str, object]] = [
+    ('clampRange([8, 12], 0, 10)', [6.0, 10.0]),
+    ('extent([3, 1, null, NaN, 5])', [1.0, 5.0]),
+    ("indexof('hello', 'l', 3)", 3.0),
+    ('lastindexof([1, 2, 3, 2], 2, -2)', 1.0),
+    ("join([1, null, 'a', [2, 3]])", "1,,a,2,3"),
+    ("lerp([0, 5, 10], '0.25')", 2.5),
+    ("peek('abc')", "c"),
+    ("pluck([{a: {b: 1}}, {}], 'a.b')", SpecError),
+    ('sequence(0, 1, 0.25)', [0.0, 0.25, 0.5, 0.75]),
+    ('sequence(5, 0, -2)', [5.0, 3.0, 1.0]),
+    ("slice('hello', 1, -1)", "ell"),
+    ("sort([3, 1, null, 2, 'a'])", [None, 1.0, 2.0, 3.0, "a"]),
+    ('span([5, 1, 10])', 5.0),
+    ("pad('abc', 8, '-', 'center')", "--abc---"),
+    ("truncate('hello world', 5, 'left')", "…orld"),
+    ("parseFloat('  -1e3x')", -1000.0),
+    ("parseInt('ff', 36)", 555.0),
+    ("replace('aaa', /a*/g, 'X')", "XX"),
+    ("replace('abc', /(z)?b/, '[$1]')", "a[]c"),
+    ("split('a, b ,c', /\\s*,\\s*/)", ["a", "b", "c"]),
+    ("split('abc', /(?:)/)", ["a", "b", "c"]),
+    ("substring('hello', 3, 1)", "el"),
+    ("trim('\\u00a0x\\ufeff')", "x"),
+    ("btoa('hello')", "aGVsbG8="),
+    ("atob('aGVsbG8')", "hello"),
+    ("encodeURIComponent('a b&c/é')", "a%20b%26c%2F%C3%A9"),
+    ("merge({b: 1, '1': 2}, {'0': 3})", {"0": 3.0, "1": 2.0, "b": 1.0}),
+    ("toBoolean('0')", False),
+    ("toNumber('0x1F')", 31.0),
+    ('toString([1, [2, 3], null])', "1,2,3,"),
+    ('quantileNormal(0.975)', 1.959963984540054),
+    ('densityLogNormal(1.5, 0.2, 0.7)', 0.36392548013038006),
+    ('cumulativeUniform(5, 2, 8)', 0.5),
+    ('quantileLogNormal(0.3)', 0.5919101006095541),
+    ('round(-2.5)', -2.0),
+    ('pow(1, NaN)', math.nan),
+    ('max(-0, 0)', 0.0),
+    ('atan2(0, -0)', 3.141592653589793),
+    ('tan(1)', 1.5574077246549023),
+    ('acos(0.3)', 1.2661036727794992),
+    ('utc(99, 0)', 915148800000.0),
+    ('datetime(2020, 14, 40, 25, 70, 70, 1500)', JSDate(1618013471500.0)),
+    ('week(datetime(2021, 0, 3))', 1.0),
+    ('isoweek(datetime(2026, 11, 31))', 53.0),
+    ('utcdayofyear(utc(50, 5, 1))', 152.0),
+    ("timeOffset('quarter', datetime(2021, 0, 31), 1)", JSDate(1617400800000.0)),
+    ("utcSequence('week', utc(2021, 0, 1), utc(2021, 1, 1))", [JSDate(1609632000000.0), JSDate(1610236800000.0), JSDate(1610841600000.0), JSDate(1611446400000.0), JSDate(1612051200000.0)]),
+    ("timeSequence('hours', datetime(2021, 2, 28, 0), datetime(2021, 2, 28, 5))", [JSDate(1616886000000.0), JSDate(1616889600000.0), JSDate(1616893200000.0), JSDate(1616896800000.0)]),
+    ("time('2021-10-31 02:30')", 1635640200000.0),
+    ("toDate('Mar 28, 2021 02:30')", 1616895000000.0),
+    ("datetime(2021, 0, 1) + ''", "Fri Jan 01 2021 00:00:00 GMT+0100 (Central European Standard Time)"),
+    ('timezoneoffset(datetime(2021, 6, 1))', -120.0),
+]
+
+
+def _same_js_value(got: object, want: object) -> bool:
+    if isinstance(want, float) and isinstance(got, (int, float)) and not isinstance(got, bool):
+        if math.isnan(want):
+            return math.isnan(got)
+        return got == want and math.copysign(1, got) == math.copysign(1, want)
+    if isinstance(want, list):
+        return isinstance(got, list) and len(got) == len(want) and all(
+            _same_js_value(g, w) for g, w in zip(got, want))
+    if isinstance(want, dict):
+        return isinstance(got, dict) and list(got) == list(want) and all(
+            _same_js_value(got[k], want[k]) for k in want)
+    if isinstance(want, JSDate):
+        return isinstance(got, JSDate) and got.ms == want.ms
+    return type(got) is type(want) and got == want
+
+
+@pytest.mark.parametrize("expr, want", _PARIS_RESULTS)
+def test_results_recorded_from_vega(expr: str, want: object) -> None:
+    ctx = EvalContext(tz="Europe/Paris")
+    if want is SpecError:
+        with pytest.raises(SpecError):
+            evaluate(expr, ctx)
+        return
+    got = evaluate(expr, ctx)
+    assert _same_js_value(got, want), f"{expr}: {got!r} != {want!r}"
