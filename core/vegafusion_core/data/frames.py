@@ -123,20 +123,46 @@ def vega_column(column: exp.Expression, duckdb_type: str,
         return column, VegaType.BOOLEAN
     if t == "DATE":
         return exp.cast(column, "TIMESTAMP"), VegaType.DATE
-    if t.startswith("TIMESTAMP WITH TIME ZONE") or t == "TIMESTAMPTZ":
-        utc_wall = _fn("timezone", exp.Literal.string("UTC"), column)
+    if "WITH TIME ZONE" in t or t.startswith("TIMESTAMPTZ"):
+        utc_wall = _fn("timezone", exp.Literal.string("UTC"), exp.cast(column, "TIMESTAMPTZ"))
         return _fn("date_trunc", exp.Literal.string("millisecond"), utc_wall), VegaType.DATE
     if t.startswith("TIMESTAMP"):
         wall = _fn("date_trunc", exp.Literal.string("millisecond"), exp.cast(column, "TIMESTAMP"))
-        if input_tz == "UTC":
-            return wall, VegaType.DATE
-        instant = _fn("timezone", exp.Literal.string(input_tz), wall)
-        return _fn("timezone", exp.Literal.string("UTC"), instant), VegaType.DATE
+        return wall_to_utc_sql(wall, input_tz), VegaType.DATE
     if t.endswith("[]") or t.startswith("LIST"):
         return column, VegaType.ARRAY
     if t.startswith(("STRUCT", "MAP")):
         return column, VegaType.OBJECT
     return None
+
+
+def _wall_in(tz: str, utc: exp.Expression) -> exp.Expression:
+    """The wall-clock TIMESTAMP in ``tz`` of the instant whose UTC wall clock is ``utc``."""
+    return _fn("timezone", exp.Literal.string(tz),
+               _fn("timezone", exp.Literal.string("UTC"), utc))
+
+
+def wall_to_utc_sql(wall: exp.Expression, tz: str) -> exp.Expression:
+    """The UTC wall clock of local time ``wall`` in ``tz``, resolved as JavaScript does.
+
+    ECMAScript reads a local time with the offset in force before a transition: a time in a
+    spring-forward gap moves forward (02:30 -> 03:30), an ambiguous autumn time is the earlier
+    instant. That is: try the offset of a day before; if it does not give back ``wall``, the
+    offset of a day after; if neither does (a gap), the first.
+    """
+    if tz == "UTC":
+        return wall
+    day = exp.Interval(this=exp.Literal.string("1"), unit=exp.var("DAY"))
+
+    def candidate(probe: exp.Expression) -> exp.Expression:
+        offset = exp.paren(exp.Sub(this=_wall_in(tz, probe), expression=probe))
+        return exp.Sub(this=wall, expression=offset)
+
+    first = candidate(exp.paren(exp.Sub(this=wall, expression=day)))
+    second = candidate(exp.paren(exp.Add(this=wall, expression=day)))
+    matches = exp.EQ(this=_wall_in(tz, second), expression=wall)
+    keeps = exp.EQ(this=_wall_in(tz, first), expression=wall)
+    return (exp.Case().when(keeps, first).when(matches, second).else_(first))
 
 
 def describe(con: duckdb.DuckDBPyConnection, from_sql: str) -> list[tuple[str, str]]:

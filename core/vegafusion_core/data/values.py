@@ -33,6 +33,25 @@ _ARROW_TYPES = {
 }
 _counter = itertools.count()
 
+# Registered table name -> {LIST column -> Vega type of its elements}. A VegaType says ARRAY
+# only; transforms that open arrays (flatten) read the element type here.
+ARRAY_ELEMENT_TYPES: dict[str, dict[str, VegaType]] = {}
+
+
+def note_array_elements(name: str, schema: pa.Schema) -> None:
+    """Record the element type of each LIST column of the table ``name``."""
+    elements = {}
+    for column in schema:
+        if pa.types.is_list(column.type):
+            inner = column.type.value_type
+            kind = next((k for k, t in _ARROW_TYPES.items() if t == inner), None)
+            if kind is None and pa.types.is_timestamp(inner):
+                kind = VegaType.DATE
+            if kind is not None:
+                elements[column.name] = kind
+    if elements:
+        ARRAY_ELEMENT_TYPES[name] = elements
+
 
 @dataclass(frozen=True)
 class SourceTable:
@@ -156,4 +175,5 @@ def register_rows(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, An
         raise err.at(path)
     name = name or f"vf_values_{next(_counter)}"
     con.register(name, table)
+    note_array_elements(name, table.schema)
     return SourceTable(name=name, columns=types)
