@@ -202,3 +202,40 @@ def test_json_shapes(tmp_path, data, fmt: dict) -> None:
         return
     ours, _ = our_rows({"url": str(file), "format": {"type": "json", **fmt}}, "UTC")
     assert_same_rows(ours, theirs)
+
+
+# Columns built to hit each branch of vega-loader's inferType: "" counts as an integer (+"" is
+# 0) but not as a boolean or a date; hexadecimal and Infinity are numbers, not integers.
+AUTO_COLUMNS = {
+    "blank_int": ["", "1", "2"],
+    "all_blank": ["", "", ""],
+    "bool_blank": ["true", "", "false"],
+    "bools": ["true", "false", "true"],
+    "float": ["1.0", "2.5", "-3"],
+    "hex": ["0x10", "7", "8"],
+    "inf": ["Infinity", "1", "2"],
+    "spaces": [" 1", "2 ", " "],
+    "dates": ["2020-01-01", "Jan 2 2020", "2020/01/03 10:00"],
+    "date_blank": ["2020-01-01", "", "2020-01-03"],
+    "years": ["2001", "2002", "1999"],
+    "mixed": ["1", "a", "2020-01-01"],
+}
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Kolkata"])
+def test_auto_inference_branches(tmp_path, zone: str) -> None:
+    names = list(AUTO_COLUMNS)
+    lines = [",".join(names)] + [",".join(AUTO_COLUMNS[n][i] for n in names) for i in range(3)]
+    text = "\n".join(lines) + "\n"
+    file = tmp_path / "auto.csv"
+    file.write_text(text)
+    fmt = {"type": "csv", "parse": "auto"}
+    theirs = vega_rows({"file": str(file), "format": fmt}, zone)
+    ours_file, table = our_rows({"url": str(file), "format": fmt}, zone)
+    assert_same_rows(ours_file, theirs, table)
+    ours_text, table = our_rows({"values": text, "format": fmt}, zone)
+    assert_same_rows(ours_text, theirs, table)
+    json_rows = [dict(zip(names, line.split(","))) for line in lines[1:]]
+    theirs_json = vega_rows({"text": json_rows, "format": {"parse": "auto"}}, zone)
+    ours_json, table = our_rows({"values": json_rows, "format": {"parse": "auto"}}, zone)
+    assert_same_rows(ours_json, theirs_json, table)

@@ -60,7 +60,7 @@ def _column_to_vega(name: str, col: pa.ChunkedArray, warnings: list[str]) -> pa.
             if max(abs(bounds["min"]), abs(bounds["max"])) > MAX_SAFE_INTEGER:
                 warnings.append(f"column {name!r} holds integers beyond 2**53; they were sent as "
                                 "the nearest double")
-        return pc.cast(col, pa.float64())
+        return pc.cast(col, pa.float64(), safe=False)  # the nearest double, as JSON.parse
     if pa.types.is_floating(t):
         return col if t == pa.float64() else pc.cast(col, pa.float64())
     if pa.types.is_decimal(t):
