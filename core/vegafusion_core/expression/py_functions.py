@@ -260,26 +260,8 @@ def atan2_(ctx: Any, *args: Any) -> float:
 
 
 def js_pow(base: float, exponent: float) -> float:
-    """Math.pow / ``**`` (Number::exponentiate), which differs from C's pow at 1 and NaN."""
-    if math.isnan(exponent):
-        return math.nan
-    if exponent == 0:
-        return 1.0
-    if math.isnan(base):
-        return math.nan
-    if abs(base) == 1 and math.isinf(exponent):
-        return math.nan
-    try:
-        result = math.pow(base, exponent)
-    except ValueError:  # negative base, non-integer exponent; or 0 to a negative power
-        if base == 0:
-            odd = exponent.is_integer() and exponent % 2 == 1
-            return math.copysign(math.inf, base) if odd else math.inf
-        return math.nan
-    except OverflowError:
-        odd = exponent.is_integer() and exponent % 2 == 1
-        return -math.inf if base < 0 and odd else math.inf
-    return result
+    """Math.pow / ``**`` (Number::exponentiate): fdlibm's pow, with (+-1) ** +-Infinity NaN."""
+    return jsmath.pow(base, exponent)
 
 
 @python_form("pow")
