@@ -435,3 +435,17 @@ def test_results_recorded_from_vega(expr: str, want: object) -> None:
         return
     got = evaluate(expr, ctx)
     assert _same_js_value(got, want), f"{expr}: {got!r} != {want!r}"
+
+
+def test_selection_store_must_be_given() -> None:
+    with pytest.raises(SpecError, match="Undefined data set name: 'brush'"):
+        evaluate("vlSelectionTest('brush', datum)", EvalContext(datum={"x": 1}))
+
+
+def test_selection_union_and_intersect_across_units() -> None:
+    store = [{"unit": "u1", "fields": [{"field": "x", "type": "R"}], "values": [[1, 5]]},
+             {"unit": "u2", "fields": [{"field": "x", "type": "R"}], "values": [[4, 9]]}]
+    for x, union, both in [(2, True, False), (4.5, True, True), (7, True, False), (10, False, False)]:
+        ctx = EvalContext(datum={"x": x}, datasets={"s": store})
+        assert evaluate("vlSelectionTest('s', datum)", ctx) is union
+        assert evaluate("vlSelectionTest('s', datum, 'intersect')", ctx) is both

@@ -1754,10 +1754,14 @@ def _split_regex(s: str, rx: re.Pattern[str], limit: int) -> list[Any]:
 _SELECTION_ID = "_vgsid_"
 
 
-def _store(ctx: Any, name: Any) -> list[Any] | None:
+def _store(ctx: Any, name: Any) -> list[Any]:
+    """The selection store's tuples. Vega's parser rejects a store name that is no dataset."""
     datasets = getattr(ctx, "datasets", None) or {}
     key = to_string(name)
-    return list(datasets[key]) if key in datasets else None
+    if key not in datasets:
+        raise SpecError(f"Undefined data set name: {key!r} (selection store not given to the "
+                        "evaluator)")
+    return list(datasets[key])
 
 
 def _unit_counts(entries: list[Any]) -> dict[Any, int]:
@@ -1831,10 +1835,9 @@ def _test_field(ftype: Any, dval: Any, value: Any) -> bool:
 @python_form("vlSelectionTest")
 def vl_selection_test_(ctx: Any, *args: Any) -> Any:
     name, datum, op = _arg(args, 0), _arg(args, 1), _arg(args, 2)
-    store = _store(ctx, name)
-    entries = store if store is not None else []
+    entries = _store(ctx, name)
     intersect = op == "intersect"
-    unit_idx = _unit_counts(entries) if store is not None and intersect else None
+    unit_idx = _unit_counts(entries) if intersect else None
     miss: dict[Any, int] = {}
     for entry in entries:
         if unit_idx and intersect:
@@ -1884,10 +1887,9 @@ def _bisect(entries: list[Any], value: Any, right: bool) -> int:
 @python_form("vlSelectionIdTest")
 def vl_selection_id_test_(ctx: Any, *args: Any) -> bool:
     name, datum, op = _arg(args, 0), _arg(args, 1), _arg(args, 2)
-    store = _store(ctx, name)
-    entries = store if store is not None else []
+    entries = _store(ctx, name)
     intersect = op == "intersect"
-    unit_idx = _unit_counts(entries) if store is not None and intersect else None
+    unit_idx = _unit_counts(entries) if intersect else None
     value = get_member(datum, _SELECTION_ID)
     index = _bisect(entries, value, right=False)
     if index == len(entries):
@@ -1984,7 +1986,7 @@ def _id_sets(units: list[list[Any]], op: str) -> list[Any]:
 @python_form("vlSelectionResolve")
 def vl_selection_resolve_(ctx: Any, *args: Any) -> dict[str, Any]:
     name, op, is_multi, vl5 = _arg(args, 0), _arg(args, 1), _arg(args, 2), _arg(args, 3)
-    entries = _store(ctx, name) or []
+    entries = _store(ctx, name)
     resolved: dict[str, dict[str, list[Any]]] = {}
     multi_res: dict[str, list[Any]] = {}
     types: dict[str, str] = {}
