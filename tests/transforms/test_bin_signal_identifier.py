@@ -91,3 +91,27 @@ def test_identifier_ids_order_like_vega(index: int) -> None:
         assert _ranks(ours, name) == _ranks(theirs, name), name
     strip = lambda row: {k: v for k, v in row.items() if k not in id_fields}  # noqa: E731
     assert all(rows_equal(strip(a), strip(b)) for a, b in zip(ours, theirs))
+
+
+def test_v8_pow_matches_node() -> None:
+    """Bin steps are powers of the base: binning.v8_pow must give V8's doubles, not libm's."""
+    import random
+
+    from vegafusion_core.transforms.binning import v8_pow
+
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the Vega oracle cannot run")
+    rng = random.Random(11)
+    pairs = [[b, p] for b in (10, 2, 3, 0.5, 1.5, 7) for p in range(-330, 310)]
+    pairs += [[rng.uniform(0, 50), rng.uniform(-40, 40)] for _ in range(3000)]
+    pairs += [[-rng.uniform(0, 9), float(rng.randint(-20, 20))] for _ in range(500)]
+    script = ("let s='';process.stdin.on('data',c=>s+=c);process.stdin.on('end',()=>"
+              "process.stdout.write(JSON.stringify(JSON.parse(s).map(([a,b])=>{"
+              "const r=Math.pow(a,b);return Number.isFinite(r)?r:String(r)}))))")
+    proc = subprocess.run(["node", "-e", script], input=json.dumps(pairs), text=True,
+                          capture_output=True, check=True)
+    theirs = [float(r) if not isinstance(r, str) else float(r.replace("Infinity", "inf"))
+              for r in json.loads(proc.stdout)]
+    wrong = [(a, b, v8_pow(a, b), r) for (a, b), r in zip(pairs, theirs)
+             if not (v8_pow(a, b) == r or (math.isnan(r) and math.isnan(v8_pow(a, b))))]
+    assert not wrong, wrong[:5]

@@ -18,7 +18,7 @@ from ..expression import jsmath
 from ..expression.jsvalues import JS_WHITESPACE, JSDate
 from ..expression.types import VegaType
 from .base import ORDER, Param, Relation, Transform, TransformContext, col, field_name, order_col
-from .binning import BIN_EPSILON, Bins, bin_bounds, vega_bin
+from .binning import BIN_EPSILON, Bins, bin_bounds, v8_pow, vega_bin
 from .registry import register
 
 _DECIMAL_RE = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?"
@@ -183,9 +183,8 @@ class _SqlBins:
             .else_(exp.Add(this=_call("trunc", exp.Div(this=exp.Neg(this=v),
                                                        expression=double_literal(logb))),
                            expression=double_literal(1)))
-        self.stage(eps=_call("pow", double_literal(base),
-                             exp.Sub(this=exp.Neg(this=exp.paren(precision)),
-                                     expression=double_literal(1))))
+        self.stage(eps=_v8_pow_sql(base, exp.Sub(this=exp.Neg(this=exp.paren(precision)),
+                                                 expression=double_literal(1))))
         if o["nice"] is None or o["nice"]:
             v = _mul(_call("floor", exp.Add(this=_div(_c("lo"), _c("step")),
                                             expression=_c("eps"))), _c("step"))
@@ -234,8 +233,7 @@ class _SqlBins:
         level = math.ceil(jsmath.log(maxb) / logb) if logb else math.nan
         power = exp.Sub(this=_js_round_sql(_div(_js_ln(_c("span")), double_literal(logb))),
                         expression=double_literal(level))
-        self.stage(step=_js_max(double_literal(minstep),
-                                _call("pow", double_literal(base), power)))
+        self.stage(step=_js_max(double_literal(minstep), _v8_pow_sql(base, power)))
         # "while (ceil(span / step) > maxbins) step *= base" needs at most two rounds when
         # base > 1, since span / step starts below base^1.5 * maxbins.
         for _ in range(3):
@@ -247,6 +245,26 @@ class _SqlBins:
             ok = exp.and_(_gte(v, double_literal(minstep)),
                           _lte(_div(_c("span"), v.copy()), double_literal(maxb)))
             self.stage(step=exp.Case().when(ok, v.copy()).else_(_c("step")))
+
+
+def _v8_pow_sql(base: float, exponent: exp.Expression) -> exp.Expression:
+    """Math.pow(base, n) for an integer n computed by SQL, with V8's doubles (binning.v8_pow).
+
+    DuckDB's pow is the C library's; V8's differs in the last bit for some powers. The powers
+    of ``base`` that are neither 0 nor infinite are few, so they travel as one list literal.
+    """
+    if not (math.isfinite(base) and base > 0 and base != 1):
+        return _call("pow", double_literal(base), exponent)
+    reach = min(1100, math.ceil(abs(1075 / math.log2(base))) + 1)
+    values = ", ".join(repr(v8_pow(base, float(k))) for k in range(-reach, reach + 1))
+    table = exp.cast(exp.Literal.string(f"[{values}]"), exp.DataType.build("DOUBLE[]",
+                                                                             dialect="duckdb"))
+    index = exp.Cast(this=exp.Add(this=exponent.copy(), expression=double_literal(reach + 1)),
+                     to=exp.DataType.build("BIGINT"))
+    inside = exp.Between(this=exponent.copy(), low=double_literal(-reach),
+                         high=double_literal(reach))
+    return exp.Case().when(inside, _call("list_extract", table, index)) \
+        .else_(_call("pow", double_literal(base), exponent.copy()))
 
 
 def _c(name: str) -> exp.Column:

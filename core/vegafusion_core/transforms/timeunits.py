@@ -17,6 +17,7 @@ import sqlglot.expressions as exp
 
 from ..errors import SpecError
 from ..expression import jsvalues as js
+from .binning import v8_pow
 
 YEAR, QUARTER, MONTH, WEEK, ISOWEEK = "year", "quarter", "month", "week", "isoweek"
 DATE, DAY, DAYOFYEAR = "date", "day", "dayofyear"
@@ -77,12 +78,7 @@ def _js_log10(x: float) -> float:
 
 
 def _js_pow10(p: float) -> float:
-    if p != p:
-        return math.nan
-    try:
-        return math.pow(10.0, p)
-    except OverflowError:
-        return math.inf
+    return v8_pow(10.0, p)
 
 
 def _js_floor(x: float) -> float:
