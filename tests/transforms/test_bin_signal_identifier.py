@@ -115,3 +115,37 @@ def test_v8_pow_matches_node() -> None:
     wrong = [(a, b, v8_pow(a, b), r) for (a, b), r in zip(pairs, theirs)
              if not (v8_pow(a, b) == r or (math.isnan(r) and math.isnan(v8_pow(a, b))))]
     assert not wrong, wrong[:5]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Australia/Lord_Howe"])
+def test_python_time_floor_matches_vega(zone: str) -> None:
+    """timeunits.floor_ms (for the planner) gives Vega's unit0 on every timeunit case."""
+    from vegafusion_core.data.parse import parse_rows
+    from vegafusion_core.transforms.timeunits import floor_ms, time_units
+
+    from .oracle import decode, load_cases, vega_results
+
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: the Vega oracle cannot run")
+    cases = [c for c in load_cases() if c.file == "timeunit.jsonl" and zone in c.zones
+             and len(c.transforms) == 1 and isinstance(c.transforms[0].get("units"), list)
+             and c.server is None]
+    results = vega_results(cases, zone)
+    checked = 0
+    for case, result in zip(cases, results):
+        spec = case.transforms[0]
+        if "$error" in result:
+            continue
+        units = time_units(spec["units"])
+        step = spec.get("step") or 1
+        tz = None if spec.get("timezone") == "utc" else zone
+        out = (spec.get("as") or ["unit0", "unit1"])[0]
+        rows = parse_rows(case.rows, case.parse, zone)
+        for row, theirs in zip(rows, decode(result["rows"])):
+            value = row.get(spec["field"])
+            if value is None:
+                continue
+            ms = value.ms if hasattr(value, "ms") else float(value)
+            assert floor_ms(ms, units, step, tz) == theirs[out], (case.id, row, theirs)
+            checked += 1
+    assert checked > 500

@@ -414,7 +414,7 @@ def _iso_week(f: js.DateFields) -> tuple[int, int]:
 
 def floor_ms(t: float, units: list[str], step: float, tz: str | None) -> float:
     """vega-time's floor of instant ``t`` (ms), in zone ``tz`` (None = UTC); NaN if invalid."""
-    f = js.date_fields(t, tz)
+    f = js.date_fields(js.time_clip(t), tz)  # t.setTime(+v) truncates to whole ms
     if f is None:
         return math.nan
     u, last = set(units), units[-1]
