@@ -112,7 +112,8 @@ def test_csv_is_not_loaded_into_python(tmp_path) -> None:
     view_sql = con.execute("SELECT sql FROM duckdb_views() WHERE view_name LIKE 'vf_source_%' "
                            "AND sql LIKE '%read_csv%'").fetchall()
     assert view_sql
-    assert con.execute(f'SELECT sum("a") FROM "{source.name}"').fetchone()[0] == sum(range(50_000))
+    total = con.execute(f'SELECT sum("a") FROM "{source.name}"').fetchall()[0][0]
+    assert total == sum(range(50_000))
 
 
 # --------------------------------------------------------------------------------------------
@@ -158,11 +159,17 @@ def test_csv_read_as_json_by_default_is_an_error() -> None:
 
 
 def test_signals_and_topojson_stay_in_the_browser() -> None:
-    for spec in ({"url": {"signal": "u"}}, {"url": "data/cars.json", "format": {"type": "json",
-                                                                                "parse": {"signal": "p"}}},
+    for spec in ({"url": {"signal": "u"}}, {"values": {"signal": "v"}},
+                 {"url": "data/cars.json", "format": {"parse": {"signal": "p"}}},
+                 {"url": "data/cars.json", "format": {"signal": "f"}},
                  {"url": "data/us-10m.json", "format": {"type": "topojson", "feature": "states"}}):
         with pytest.raises(UnsupportedError):
             our_rows(spec, "UTC")
+
+
+def test_a_field_named_signal_is_data() -> None:
+    ours, _ = our_rows({"values": [{"signal": 1}, {"signal": 2}]}, "UTC")
+    assert ours == [{"signal": 1.0}, {"signal": 2.0}]
 
 
 def test_bad_parse_types_are_spec_errors() -> None:

@@ -43,7 +43,8 @@ DATASET_CASES = [
 
 def _needs_d3timeformat(fmt: dict) -> None:
     parse = fmt.get("parse")
-    if isinstance(parse, dict) and any(str(k).startswith(("date:", "utc:")) for k in parse.values()):
+    kinds = parse.values() if isinstance(parse, dict) else []
+    if any(str(k).startswith(("date:", "utc:")) for k in kinds):
         pytest.importorskip("vegafusion_core.expression.d3timeformat",
                             reason="date:/utc: patterns need expression/d3timeformat.py")
 
@@ -107,6 +108,21 @@ def test_generated_csv(tmp_path, fmt: dict, zone: str) -> None:
     theirs = vega_rows({"file": str(file), "format": fmt}, zone)
     ours, table = our_rows({"url": str(file), "format": fmt}, zone)
     assert_same_rows(ours, theirs, table)
+
+
+@pytest.mark.parametrize("text", [
+    "a,b\n#x,1\n\"\",2\n",                 # no comment lines in d3-dsv
+    "junk line\na,b,c\n1,2,3\n\"q\nr\",5\n",  # extra fields are dropped
+    "a;b,c\nx;y,3\n",                         # no delimiter sniffing either
+    "x\n",                                     # a header and no rows
+])
+def test_csv_read_literally(tmp_path, text: str) -> None:
+    file = tmp_path / "literal.csv"
+    file.write_text(text)
+    for fmt in ({"type": "csv"}, {"type": "csv", "parse": "auto"}):
+        theirs = vega_rows({"file": str(file), "format": fmt}, "UTC")
+        ours, table = our_rows({"url": str(file), "format": fmt}, "UTC")
+        assert_same_rows(ours, theirs, table)
 
 
 def test_csv_inline_text_matches_the_file_reader(tmp_path) -> None:

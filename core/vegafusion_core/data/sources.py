@@ -54,7 +54,8 @@ def load_source(con: duckdb.DuckDBPyConnection, data_spec: Mapping[str, Any], *,
     fmt = data_spec.get("format") or {}
     if not isinstance(fmt, Mapping):
         raise SpecError("format must be an object", path=f"{path}.format")
-    if _has_signal(fmt) or _has_signal(data_spec.get("url")) or _has_signal(data_spec.get("values")):
+    if (_is_signal(fmt) or any(_is_signal(v) for v in fmt.values())
+            or _is_signal(data_spec.get("url")) or _is_signal(data_spec.get("values"))):
         raise UnsupportedError("a data source whose url, values or format depends on a signal "
                                "is loaded in the browser", path=path)
     ctx = _Load(con=con, fmt=fmt, tz=tz, input_tz=default_input_tz or tz, path=path)
@@ -69,12 +70,10 @@ def load_source(con: duckdb.DuckDBPyConnection, data_spec: Mapping[str, Any], *,
     raise SpecError("a data source needs values or url", path=path)
 
 
-def _has_signal(value: Any) -> bool:
-    if isinstance(value, Mapping):
-        return "signal" in value or any(_has_signal(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_signal(v) for v in value)
-    return False
+def _is_signal(value: Any) -> bool:
+    # vega-parser's isSignal / hasSignal: only a whole property can be a signal reference (a
+    # data row with a "signal" field is just data).
+    return isinstance(value, Mapping) and "signal" in value
 
 
 def _lit(value: Any) -> str:
@@ -178,7 +177,7 @@ class _Load:
 
     def _json_file(self, file: str, url: str, remote: bool) -> SourceTable:
         if remote:
-            text = self.con.execute("SELECT content FROM read_text(?)", [file]).fetchone()[0]
+            text = self.con.execute("SELECT content FROM read_text(?)", [file]).fetchall()[0][0]
         else:
             text = Path(file).read_text(encoding="utf-8-sig")
         try:
@@ -190,27 +189,32 @@ class _Load:
 
     def _dsv_file(self, file: str, kind: str) -> SourceTable:
         delim = self.delimiter(kind)
-        options = [f"delim = {_lit(delim)}", "quote = '\"'", "escape = '\"'",
-                   "all_varchar = true", "null_padding = true", "auto_detect = true",
-                   # quoted line breaks with padded short rows need the serial reader
-                   "parallel = false",
-                   "strict_mode = false"]
         header = self.fmt.get("header")
-        if header:
-            names = "[" + ", ".join(_lit(h) for h in header) + "]"
-            options += ["header = false", f"names = {names}"]
-        else:
-            options.append("header = true")
+        fields = [str(h) for h in header] if header else _dsv_header(file, delim)
+        if len(set(fields)) != len(fields) or "" in fields:
+            raise UnsupportedError(f"the header of {file!r} has empty or repeated names; "
+                                   "the file is read in the browser", path=self.path)
+        if not fields:  # an empty file: no rows, no fields
+            return SourceTable(name=self._create_view(
+                [exp.alias_(exp.cast(exp.Null(), "BIGINT"), ORDER, quoted=True)],
+                "(SELECT 1) AS empty WHERE false"), columns={})
+        # The header is read here, so DuckDB's sniffer is off: it would guess comment lines,
+        # skipped rows and types, where d3-dsv takes every line literally.
+        columns = "{" + ", ".join(f"{_lit(f)}: 'VARCHAR'" for f in fields) + "}"
+        options = [f"delim = {_lit(delim)}", "quote = '\"'", "escape = '\"'",
+                   "auto_detect = false", f"columns = {columns}", "comment = ''", "skip = 0",
+                   f"header = {_lit(not header)}", "null_padding = true", "strict_mode = false",
+                   # quoted line breaks with padded short rows need the serial reader
+                   "parallel = false"]
         source = f"read_csv({_lit(file)}, {', '.join(options)})"
-        fields = [name for name, _ in describe(self.con, source)]
         # d3-dsv yields "" for empty and missing fields: strings are never null.
         raw = {name: exp.func("coalesce", exp.column(name, quoted=True), exp.Literal.string(""))
                for name in fields}
         base = self._create_view(
             [exp.alias_(e, name, quoted=True) for name, e in raw.items()]
             + [exp.alias_(_row_number(), ORDER, quoted=True)], source)
-        columns = {name: (exp.column(name, quoted=True), VegaType.STRING) for name in fields}
-        return self._parsed_view(base, columns, ORDER)
+        typed = {name: (exp.column(name, quoted=True), VegaType.STRING) for name in fields}
+        return self._parsed_view(base, typed, ORDER)
 
     def _arrow_file(self, file: str, url: str, remote: bool) -> SourceTable:
         if remote:
@@ -285,8 +289,8 @@ class _Load:
         if not strings:
             return {}
         query = infer_string_columns_sql(exp.to_table(base, quoted=True), strings, self.tz)
-        flags = self.con.execute(query.sql(dialect="duckdb")).fetchone()
-        count = self.con.execute(f"SELECT count(*) FROM {_quote(base)}").fetchone()[0]
+        flags = self.con.execute(query.sql(dialect="duckdb")).fetchall()[0]
+        count = self.con.execute(f"SELECT count(*) FROM {_quote(base)}").fetchall()[0][0]
         return types_from_flags(strings, flags, count)
 
     def _create_view(self, selected: list[exp.Expression], source: str) -> str:
@@ -343,6 +347,20 @@ def _split_access_path(p: str) -> list[str]:
     if buf or not out:
         out.append(buf)
     return out
+
+
+def _dsv_header(file: str, delimiter: str, chunk: int = 1 << 20) -> list[str]:
+    """The first row of a delimited file, as d3-dsv reads it (quoted names may hold line
+    breaks: read on until the first row is complete)."""
+    text = ""
+    with open(file, encoding="utf-8", newline="") as handle:
+        while True:
+            more = handle.read(chunk)
+            text += more
+            rows = _dsv_rows(text, delimiter)
+            complete = len(rows) > 1 or not more
+            if complete:
+                return rows[0] if rows else []
 
 
 def parse_dsv(text: str, delimiter: str) -> list[dict[str, str]]:
