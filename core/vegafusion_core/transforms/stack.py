@@ -60,10 +60,12 @@ def _sum(value: exp.Expression, partition: list[exp.Expression],
          order: list[exp.Ordered] | None, frame_end: str | None) -> exp.Expression:
     """SUM(value) over the stack, cumulated in stack order up to ``frame_end``."""
     spec = None
-    if frame_end is not None:
+    if frame_end == "CURRENT ROW":
         spec = exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
-                              end=frame_end if frame_end == "CURRENT ROW" else exp.Literal.number(1),
-                              end_side=None if frame_end == "CURRENT ROW" else "PRECEDING")
+                              end="CURRENT ROW")
+    elif frame_end is not None:  # "1 PRECEDING": the rows before this one
+        spec = exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
+                              end=exp.Literal.number(1), end_side="PRECEDING")
     return exp.Window(this=exp.Sum(this=value), partition_by=partition or None,
                       order=exp.Order(expressions=order) if order else None, spec=spec)
 
