@@ -28,6 +28,15 @@ _JS_SPACE = (r"\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{
 # JavaScript's `.` (without the s flag): anything but a line terminator.
 _JS_DOT = r"[^\n\r\x{2028}\x{2029}]"
 _MAX_INDEX = 4294967294  # the largest array index a JavaScript object key can be
+# Characters whose JavaScript case mapping DuckDB does not reproduce: SpecialCasing's
+# unconditional upper-case expansions (ß -> SS, ligatures, Greek with iota subscript), and for
+# lower case the dotted capital I (-> i + U+0307) and the context-dependent final sigma.
+_SPECIAL_UPPER = (r"[\x{DF}\x{149}\x{1F0}\x{390}\x{3B0}\x{587}\x{1E96}-\x{1E9A}\x{1F50}\x{1F52}"
+                  r"\x{1F54}\x{1F56}\x{1F80}-\x{1FAF}\x{1FB2}-\x{1FB4}\x{1FB6}\x{1FB7}\x{1FBC}"
+                  r"\x{1FC2}-\x{1FC4}\x{1FC6}\x{1FC7}\x{1FCC}\x{1FD2}\x{1FD3}\x{1FD6}\x{1FD7}"
+                  r"\x{1FE2}-\x{1FE4}\x{1FE6}\x{1FE7}\x{1FF2}-\x{1FF4}\x{1FF6}\x{1FF7}\x{1FFC}"
+                  r"\x{FB00}-\x{FB06}\x{FB13}-\x{FB17}]")
+_SPECIAL_LOWER = r"[\x{130}\x{3A3}]"
 
 
 def js_regexp_to_re2(source: str, where: str) -> str:
@@ -86,6 +95,18 @@ def _escape(source: str, i: int, in_class: bool, where: str) -> str:
     raise UnsupportedError(f"the regexp escape {source[i:i + 2]!r}", path=where)
 
 
+def _js_case(text: exp.Expression, case: str) -> exp.Expression:
+    """toUpperCase / toLowerCase; a text DuckDB would map differently fails the query rather
+    than giving a wrong count."""
+    special = _SPECIAL_UPPER if case == "upper" else _SPECIAL_LOWER
+    return exp.If(
+        this=exp.Anonymous(this="regexp_matches", expressions=[text, exp.Literal.string(special)]),
+        true=exp.Anonymous(this="error", expressions=[exp.Literal.string(
+            f"countpattern: JavaScript's to{case.title()}Case differs from DuckDB's {case}() on "
+            "this text; evaluate this transform in the browser")]),
+        false=exp.Anonymous(this=case, expressions=[text.copy()]))
+
+
 @register
 class CountPattern(Transform):
     type = "countpattern"
@@ -117,7 +138,7 @@ class CountPattern(Transform):
         text = col(field)
         case = self.param("case", ctx)
         if case in ("upper", "lower"):
-            text = exp.Anonymous(this=case, expressions=[text])
+            text = _js_case(text, case)
         tokens = exp.Anonymous(this="regexp_extract_all", expressions=[
             text, exp.Literal.string(pattern)])
         exploded = exp.select(
