@@ -169,3 +169,23 @@ def test_dates_and_other_timestamp_units() -> None:
     # Dates are UTC midnight (Vega's reading of "2020-01-02"); instants truncated to the ms.
     assert ours == [{"d": 1577923200000.0, "s": 0.0, "ns": 1.0},
                     {"d": None, "s": 1000.0, "ns": -2.0}]
+
+
+def test_list_columns_and_their_element_types() -> None:
+    from vegafusion_core.data.values import ARRAY_ELEMENT_TYPES
+
+    table = pa.table({"ints": pa.array([[1, 2], None], type=pa.list_(pa.int32())),
+                      "strs": [["a"], []], "nested": [[[1]], [[2, 3]]]})
+    ours, source = our_rows({"url": "table://t"}, "UTC", inline_datasets={"t": table})
+    assert ours == [{"ints": [1.0, 2.0], "strs": ["a"], "nested": [[1.0]]},
+                    {"ints": None, "strs": [], "nested": [[2.0, 3.0]]}]
+    assert {k: source.columns[k] for k in ("ints", "strs", "nested")} == {
+        "ints": VegaType.ARRAY, "strs": VegaType.ARRAY, "nested": VegaType.ARRAY}
+    assert ARRAY_ELEMENT_TYPES[source.name] == {"ints": VegaType.NUMBER, "strs": VegaType.STRING}
+
+
+def test_json_arrays_record_their_element_types() -> None:
+    from vegafusion_core.data.values import ARRAY_ELEMENT_TYPES
+
+    _, source = our_rows({"values": [{"a": [1, 2], "b": ["x"]}, {"a": [], "b": None}]}, "UTC")
+    assert ARRAY_ELEMENT_TYPES[source.name] == {"a": VegaType.NUMBER, "b": VegaType.STRING}

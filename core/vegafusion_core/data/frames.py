@@ -113,6 +113,15 @@ def vega_column(column: exp.Expression, duckdb_type: str,
     of "YYYY-MM-DD"). Everything is truncated to the millisecond, JavaScript's resolution.
     """
     t = duckdb_type.upper()
+    if t.endswith("[]") and "[]" not in t[:-2]:  # a list of scalars (not of lists)
+        inner = vega_column(column, t[:-2], input_tz)
+        if inner is not None and inner[1] is VegaType.NUMBER and t[:-2] != "DOUBLE":
+            return exp.cast(column, "DOUBLE[]"), VegaType.ARRAY
+        return column, VegaType.ARRAY
+    if t.endswith("[]") or t.startswith("LIST"):
+        return column, VegaType.ARRAY
+    if t.startswith(("STRUCT", "MAP")):
+        return column, VegaType.OBJECT
     if t == "DOUBLE":
         return column, VegaType.NUMBER
     if t.startswith(_NUMERIC):
@@ -129,11 +138,23 @@ def vega_column(column: exp.Expression, duckdb_type: str,
     if t.startswith("TIMESTAMP"):
         wall = _fn("date_trunc", exp.Literal.string("millisecond"), exp.cast(column, "TIMESTAMP"))
         return wall_to_utc_sql(wall, input_tz), VegaType.DATE
-    if t.endswith("[]") or t.startswith("LIST"):
-        return column, VegaType.ARRAY
     if t.startswith(("STRUCT", "MAP")):
         return column, VegaType.OBJECT
     return None
+
+
+def list_element_type(duckdb_type: str) -> VegaType | None:
+    """The Vega type of the elements of a LIST column as :func:`vega_column` stores it (None
+    when its elements are not plain numbers, strings or booleans)."""
+    t = duckdb_type.upper()
+    if not t.endswith("[]") or "[]" in t[:-2]:
+        return None
+    inner = vega_column(exp.column("x"), t[:-2], "UTC")
+    if inner is None or inner[1] not in (VegaType.NUMBER, VegaType.STRING, VegaType.BOOLEAN):
+        return None
+    if inner[1] is VegaType.STRING and t[:-2] != "VARCHAR":
+        return None  # ENUM or UUID elements: not cast inside the list
+    return inner[1]
 
 
 def _wall_in(tz: str, utc: exp.Expression) -> exp.Expression:

@@ -23,12 +23,12 @@ import sqlglot.expressions as exp
 
 from ..errors import SpecError, UnsupportedError, VegaFusionError
 from ..expression.types import VegaType
-from .frames import describe, register_frame, vega_column
+from .frames import describe, list_element_type, register_frame, vega_column
 from .infer import infer_string_columns_sql, types_from_flags
 from .parse import missing_field_sql, parse_rows, parse_sql
 from .udfs import install_loader_udfs
 from .urls import resolve_url
-from .values import ORDER, SourceTable, register_rows
+from .values import ARRAY_ELEMENT_TYPES, ORDER, SourceTable, register_rows
 
 _counter = itertools.count()
 _DELIMITERS = {"csv": ",", "tsv": "\t"}
@@ -242,8 +242,12 @@ class _Load:
                     warnings: tuple[str, ...] = ()) -> SourceTable:
         """A view over a typed source: each column in its Vega storage, then format.parse."""
         columns: dict[str, tuple[exp.Expression, VegaType]] = {}
+        elements: dict[str, VegaType] = {}
         skipped = list(warnings)
         for name, duck_type in describe(self.con, source):
+            element = list_element_type(duck_type)
+            if element is not None:
+                elements[name] = element
             if name in drop:
                 continue
             converted = vega_column(exp.column(name, quoted=True), duck_type, self.input_tz)
@@ -257,7 +261,11 @@ class _Load:
             [exp.alias_(e, name, quoted=True) for name, (e, _) in columns.items()]
             + [exp.alias_(order_sql, ORDER, quoted=True)], source)
         plain = {name: (exp.column(name, quoted=True), t) for name, (_, t) in columns.items()}
-        return self._parsed_view(base, plain, ORDER, tuple(skipped))
+        table = self._parsed_view(base, plain, ORDER, tuple(skipped))
+        kept = {n: k for n, k in elements.items() if table.columns.get(n) is VegaType.ARRAY}
+        if kept:  # what flatten needs to know about LIST columns (see transforms/flatten.py)
+            ARRAY_ELEMENT_TYPES[table.name] = kept
+        return table
 
     def _parsed_view(self, base: str, columns: dict[str, tuple[exp.Expression, VegaType]],
                      order: str, warnings: tuple[str, ...] = ()) -> SourceTable:

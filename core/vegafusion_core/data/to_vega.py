@@ -16,6 +16,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..transforms.base import ORDER
+
 MAX_SAFE_INTEGER = 2**53
 _EPOCH = dt.datetime(1970, 1, 1)
 _EPOCH_TZ = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
@@ -82,6 +84,8 @@ def vega_arrow(table: pa.Table) -> tuple[pa.Table, list[str]]:
 
 def arrow_to_rows_with_warnings(table: pa.Table) -> tuple[list[dict[str, Any]], list[str]]:
     """Row dicts in Vega's value conventions, and the conversion warnings."""
+    if table.column_names == [ORDER]:  # rows without fields (see transforms.pipeline)
+        return [{} for _ in range(table.num_rows)], []
     converted, warnings = vega_arrow(table)
     names = converted.column_names
     columns = [converted.column(i).to_pylist() for i in range(converted.num_columns)]
