@@ -108,11 +108,24 @@ def _json_safe(col: pa.ChunkedArray) -> pa.ChunkedArray:
 
 
 def arrow_to_json(table: pa.Table) -> tuple[str, list[str]]:
-    """JSON text of the rows (as JSON.stringify would write Vega's values), and warnings."""
+    """JSON text of the rows (as JSON.stringify would write Vega's values), and warnings.
+
+    DuckDB's to_json writes each row (in C++, in scan order); Python only joins the texts.
+    """
+    import duckdb
+
     converted, warnings = vega_arrow(table)
+    if converted.num_columns == 0:
+        return json.dumps([{}] * table.num_rows), warnings
     safe = pa.table([_json_safe(c) for c in converted.columns], names=converted.column_names)
-    rows, _ = arrow_to_rows_with_warnings(safe)
-    return json.dumps(rows, allow_nan=False, separators=(",", ":")), warnings
+    con = duckdb.connect()
+    try:
+        con.register("vf_rows", safe)
+        texts = con.execute("SELECT CAST(to_json(vf_rows) AS VARCHAR) FROM vf_rows"
+                            ).to_arrow_table().column(0).to_pylist()
+    finally:
+        con.close()
+    return "[" + ",".join(texts) + "]", warnings
 
 
 def arrow_to_ipc(table: pa.Table) -> tuple[bytes, list[str]]:

@@ -145,6 +145,8 @@ class _Evaluator:
 
     def literal(self, node: Node) -> Any:
         if "regex" in node:
+            if node.get("value") is None:  # the parser saw flags RegExp rejects (repeated)
+                raise SpecError(f"Invalid regular expression flags {node['regex']['flags']!r}")
             # Every evaluation of a regex literal makes a new RegExp object, as in JS.
             return JSRegExp(node["regex"]["pattern"], node["regex"]["flags"])
         value = node["value"]

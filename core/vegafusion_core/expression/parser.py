@@ -150,6 +150,7 @@ class _Scanner:
                 raise self.error("Unexpected token ILLEGAL", i)
             esc = text[i]
             if esc == "u":
+                escape_start = i - 1
                 if text.startswith("{", i + 1):
                     close = text.find("}", i + 2)
                     digits = text[i + 2:close] if close > 0 else ""
@@ -157,8 +158,9 @@ class _Scanner:
                 else:
                     digits = text[i + 1:i + 5]
                     i += 5
-                if not digits or not re.fullmatch(r"[0-9a-fA-F]+", digits):
-                    raise self.error("Unexpected token ILLEGAL", i)
+                if not digits or not re.fullmatch(r"[0-9a-fA-F]+", digits) or (
+                        not text.startswith("{", escape_start + 2) and len(digits) != 4):
+                    raise self.error("Unexpected token ILLEGAL", escape_start)
                 out.append(chr(int(digits, 16)))
             elif esc == "x":
                 digits = text[i + 1:i + 3]
@@ -198,8 +200,10 @@ class _Scanner:
             i += 1
         pattern = text[start + 1:i]
         flags = _IDENT_PART.match(text, i + 1).group(0)
-        if any(f not in "gimsuyd" for f in flags) or len(set(flags)) != len(flags):
-            raise self.error("Invalid regular expression flags", i + 1)
+        # vega-expression's scanner knows the ES5 flags plus u and y; repeated flags pass the
+        # scanner (the literal's value is then null, as new RegExp fails).
+        if any(f not in "gimuy" for f in flags):
+            raise self.error("Invalid regular expression", start)
         self.pos = i + 1 + len(flags)
         return Token("regex", (pattern, flags), start, self.pos)
 
@@ -342,7 +346,8 @@ class _Parser:
         if token.kind == "regex":
             self.advance()
             pattern, flags = token.value
-            return {"type": "Literal", "value": {}, "raw": self.raw(token),
+            value = {} if len(set(flags)) == len(flags) else None
+            return {"type": "Literal", "value": value, "raw": self.raw(token),
                     "regex": {"pattern": pattern, "flags": flags}}
         if self.is_punct("("):
             self.advance(regex_allowed=True)
@@ -372,6 +377,7 @@ class _Parser:
     def object(self) -> Node:
         self.advance()
         properties: list[Node] = []
+        seen: set[str] = set()
         while not self.is_punct("}"):
             token = self.token
             if token.kind in ("ident", "keyword", "boolean", "null"):
@@ -382,6 +388,12 @@ class _Parser:
                 raise self.unexpected()
             self.advance()
             self.expect(":")
+            name = str(key.get("name", key.get("value")))
+            if name in seen:
+                raise self.scanner.error(
+                    "Duplicate data property in object literal not allowed in strict mode",
+                    token.start)
+            seen.add(name)
             value = self.conditional()
             properties.append({"type": "Property", "key": key, "value": value, "kind": "init"})
             if not self.is_punct("}"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import UnsupportedError
-from .jsvalues import UNDEFINED, strict_equals
+from .jsvalues import UNDEFINED, to_string
 from .registry import python_form
 
 
@@ -28,7 +28,13 @@ def data(ctx: Any, name: Any = UNDEFINED) -> list:
 
 
 @python_form("indata")
-def indata(ctx: Any, name: Any = UNDEFINED, field: Any = UNDEFINED, value: Any = UNDEFINED) -> bool:
-    """``indata(name, field, value)``: true when some row's ``field`` equals ``value``."""
-    return any(isinstance(row, dict) and strict_equals(row.get(field, UNDEFINED), value)
-               for row in _rows(ctx, name))
+def indata(ctx: Any, name: Any = UNDEFINED, field: Any = UNDEFINED, value: Any = UNDEFINED) -> Any:
+    """``indata(name, field, value)``: how many rows have ``field`` equal to ``value``.
+
+    As in vega-functions: Vega indexes the field in a map keyed by the values' strings, and
+    returns the entry's count, or undefined when no row matches.
+    """
+    key = to_string(value)
+    count = sum(1 for row in _rows(ctx, name)
+                if isinstance(row, dict) and to_string(row.get(field, UNDEFINED)) == key)
+    return count if count else UNDEFINED

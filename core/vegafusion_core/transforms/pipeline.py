@@ -64,7 +64,9 @@ def compile_transforms(rel: Relation, specs: Sequence[Mapping[str, Any]],
 
 def final_query(rel: Relation) -> exp.Select:
     """The query that yields the dataset: its columns, in Vega's row order."""
-    return (exp.select(*[col(name) for name in rel.columns])
+    # A relation with no fields still has rows (Vega keeps empty objects): select the order.
+    selected = [col(name) for name in rel.columns] or [col(ORDER)]
+    return (exp.select(*selected)
             .from_(rel.as_subquery("t"))
             .order_by(col(ORDER)))
 
