@@ -130,10 +130,27 @@ class Evaluator:
             ctx = TransformContext(tz=self.inputs.tz, signals=self.visible_signals(scope),
                                    datasets=self._visible_relations(scope))
             spec = self._bind_expressions(spec, rel, scope, path)
-            rel = transform_from_spec(spec, path).to_sql(rel, ctx)
+            rel = self._apply(transform_from_spec(spec, path), rel, ctx)
             for name, produced in ctx.produced_signals.items():
                 self.values[Var("signal", name, scope)] = self._produced_value(produced)
         return rel
+
+    def _apply(self, transform: Any, rel: Relation, ctx: TransformContext) -> Relation:
+        """``transform.to_sql``; a transform whose shape depends on the data (pivot's columns)
+        leaves the query for it in ``produced_signals`` and is compiled again with its value."""
+        try:
+            return transform.to_sql(rel, ctx)
+        except UnsupportedError:
+            pending = {name: query for name, query in ctx.produced_signals.items()
+                       if name not in ctx.signals}
+            if not pending:
+                raise
+            signals = dict(ctx.signals)
+            signals.update({name: self._produced_value(q) for name, q in pending.items()})
+            ctx.signals = signals
+            for name in pending:
+                del ctx.produced_signals[name]
+            return transform.to_sql(rel, ctx)
 
     def _visible_relations(self, scope: tuple[int, ...]) -> dict[str, Relation]:
         out: dict[str, Relation] = {}
