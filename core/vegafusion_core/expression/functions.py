@@ -84,6 +84,9 @@ _BROWSER_REASONS = {
     "isTuple": "Vega's internal tuple ids exist only in the browser's dataflow",
 }
 _NO_FORM_YET = "no server implementation yet"
+_NO_SQL_FORM = ("no exact SQL form: in row-level expressions (filter, formula) it is evaluated in "
+                "the browser; in signal expressions, on the server")
+_NO_PYTHON_FORM = "no Python form: signal expressions using it are evaluated in the browser"
 
 
 @dataclass(frozen=True)
@@ -111,9 +114,13 @@ def _build_table() -> dict[str, FunctionDef]:
         for name in names:
             python, sql = PYTHON_FORMS.get(name), SQL_FORMS.get(name)
             reason = None
-            if python is None or sql is None:
+            if python is None and sql is None:
                 reason = _BROWSER_REASONS.get(name) or _BROWSER_REASONS_BY_CATEGORY.get(category)
                 reason = reason or _NO_FORM_YET
+            elif sql is None:
+                reason = _NO_SQL_FORM
+            elif python is None:
+                reason = _NO_PYTHON_FORM
             table[name] = FunctionDef(name, category, python, sql, reason)
     unknown = (set(PYTHON_FORMS) | set(SQL_FORMS)) - set(table)
     if unknown:
