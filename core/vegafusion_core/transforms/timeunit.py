@@ -73,17 +73,10 @@ class TimeUnit(Transform):
         if calendar_upper:
             locals_["__vf_l1"] = calendar_offset_local_sql(floored, units, step)
         query = _layer(query, locals_)
-        instants = {f"__vf_u{name[-1]}": col(name) for name in locals_}
-        if zone.tz is not None:
-            around = {}
-            for local in locals_:
-                before, after = zone.offsets_around(col(local))
-                around[f"{local}b"], around[f"{local}a"] = before, after
-            query = _layer(query, around)
-            instants = {f"__vf_u{local[-1]}": zone.resolve(col(local), col(f"{local}b"),
-                                                          col(f"{local}a"))
-                        for local in locals_}
-        query = _layer(query, instants)
+        if zone.tz is None:
+            query = _layer(query, {f"__vf_u{n[-1]}": col(n) for n in locals_})
+        else:
+            query = _resolve_distinct(query, list(locals_), zone)
 
         is_null = exp.Is(this=col("__vf_t"), expression=exp.Null())
         produced = {as0: _timestamp_or_null(is_null, col("__vf_u0"))}
@@ -110,6 +103,35 @@ class TimeUnit(Transform):
             return exp.Anonymous(this="trunc", expressions=[col(name)])
         raise UnsupportedError(f"timeunit over {kind.value} values (Invalid Dates in Vega) is "
                                "evaluated in the browser", path=f"{self.where}.field")
+
+
+def _resolve_distinct(query: exp.Select, locals_: list[str], zone: Zone) -> exp.Select:
+    """Add ``__vf_u0``/``__vf_u1``: the instants of the local times in ``locals_`` columns.
+
+    The conversion costs several time-zone lookups, and floored times repeat a lot (a month
+    floor has one value per month), so it runs once per distinct local time and is joined back.
+    """
+    rows = "__vf_rows"
+    distinct = exp.union(*[exp.select(exp.alias_(col(n), "l", quoted=True)).from_(
+        exp.to_table(rows, quoted=True)) for n in locals_], distinct=True) \
+        if len(locals_) > 1 else exp.select(exp.alias_(col(locals_[0]), "l", quoted=True)) \
+        .distinct().from_(exp.to_table(rows, quoted=True))
+    before, after = zone.offsets_around(col("l"))
+    around = exp.select(col("l"), exp.alias_(before, "b", quoted=True),
+                        exp.alias_(after, "a", quoted=True)).from_(distinct.subquery("d"))
+    converted = exp.select(col("l"), exp.alias_(zone.resolve(col("l"), col("b"), col("a")),
+                                                "u", quoted=True)).from_(around.subquery("o"))
+    joined = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("r")),
+                        *[exp.alias_(exp.column("u", table=f"c{i}", quoted=True),
+                                     f"__vf_u{n[-1]}", quoted=True)
+                          for i, n in enumerate(locals_)]) \
+        .from_(exp.to_table(rows, quoted=True).as_("r"))
+    for i, n in enumerate(locals_):
+        on = exp.EQ(this=exp.column(n, table="r", quoted=True),
+                    expression=exp.column("l", table=f"c{i}", quoted=True))
+        joined = joined.join(exp.to_table("__vf_conv", quoted=True).as_(f"c{i}"), on=on,
+                             join_type="left")
+    return joined.with_(rows, as_=query).with_("__vf_conv", as_=converted)
 
 
 def _layer(query: exp.Select, added: dict[str, exp.Expression]) -> exp.Select:
