@@ -149,3 +149,14 @@ def test_python_time_floor_matches_vega(zone: str) -> None:
             assert floor_ms(ms, units, step, tz) == theirs[out], (case.id, row, theirs)
             checked += 1
     assert checked > 500
+
+
+def test_huge_sequence_is_refused() -> None:
+    """A sequence Vega could not hold either (1e9 values) is refused, not materialised."""
+    from vegafusion_core.errors import UnsupportedError
+
+    case = Case(file="inline", line=0, transforms=[{"type": "sequence", "start": 0,
+                                                    "stop": 1e9}],
+                rows=[], parse=None, signals={}, datasets={}, zones=["UTC"])
+    with pytest.raises(UnsupportedError, match="sequence"):
+        run_ours(case, "UTC")

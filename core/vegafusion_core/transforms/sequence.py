@@ -11,12 +11,17 @@ from typing import Any
 
 import sqlglot.expressions as exp
 
-from ..errors import SpecError
+from ..errors import SpecError, UnsupportedError
 from ..expression.jsvalues import JSDate, to_int32, to_number
 from ..expression.types import DUCKDB_STORAGE, VegaType
 from .base import ORDER, Param, Relation, Transform, TransformContext, col, order_col
 from .bin import double_literal
 from .registry import register
+
+
+# Vega allocates the whole sequence as one JavaScript array; beyond this it is a spec mistake
+# (a stop of 1e10), not data, and would only exhaust the server.
+MAX_SEQUENCE_ROWS = 10_000_000
 
 
 def range_length(start: float, stop: float, step: float) -> int:
@@ -51,6 +56,9 @@ class Sequence(Transform):
         step = step if step == step and step != 0 else 1.0  # `_.step || 1`
         name = self.param("as", ctx) or "data"
         n = range_length(start, stop, step)
+        if n > MAX_SEQUENCE_ROWS:
+            raise UnsupportedError(f"sequence of {n} values exceeds the server's limit of "
+                                   f"{MAX_SEQUENCE_ROWS}", path=self.where)
         i = exp.column("i")
         value = exp.Add(this=double_literal(start),
                         expression=exp.Mul(this=exp.Cast(this=i, to=exp.DataType.build("DOUBLE")),
