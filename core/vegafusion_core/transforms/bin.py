@@ -45,9 +45,12 @@ def js_string_to_number(value: exp.Expression) -> exp.Expression:
     """JavaScript's ``+s`` for a VARCHAR (StringNumericLiteral), as a DOUBLE expression."""
     trimmed = _call("trim", value, exp.Literal.string(JS_WHITESPACE))
     decimal = exp.Cast(this=trimmed, to=exp.DataType.build("DOUBLE"))
-    radix = exp.Cast(this=exp.TryCast(this=trimmed, to=exp.DataType.build("UBIGINT", dialect="duckdb")),
+    ubigint = exp.DataType.build("UBIGINT", dialect="duckdb")
+    radix = exp.Cast(this=exp.TryCast(this=trimmed, to=ubigint),
                      to=exp.DataType.build("DOUBLE"))
-    match = lambda pattern: _call("regexp_full_match", trimmed, exp.Literal.string(pattern))  # noqa: E731
+
+    def match(pattern: str) -> exp.Expression:
+        return _call("regexp_full_match", trimmed, exp.Literal.string(pattern))
     return (exp.Case()
             .when(exp.EQ(this=trimmed, expression=exp.Literal.string("")), double_literal(0.0))
             .when(match(_DECIMAL_RE), decimal)

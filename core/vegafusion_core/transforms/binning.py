@@ -21,7 +21,7 @@ BIN_EPSILON = 1e-14
 
 
 def js_round(x: float) -> float:
-    """``Math.round``: the nearest integer, ties toward +Infinity (not Python's banker's rounding)."""
+    """``Math.round``: the nearest integer, ties toward +Infinity (unlike Python's round)."""
     if not math.isfinite(x):
         return x
     r = math.floor(x)
@@ -146,7 +146,7 @@ def bin_value(v: float | None, bounds: Bins) -> float | None:
     return start + step * _js_floor(BIN_EPSILON + _js_div(v - start, step))
 
 
-# -- Math.pow ---------------------------------------------------------------------------------------
+# -- Math.pow --------------------------------------------------------------------------------------
 # V8 computes Math.pow with a port of fdlibm's __ieee754_pow (Sun Microsystems' freely
 # distributable math library: "Developed at SunPro, a Sun Microsystems, Inc. business. Permission
 # to use, copy, modify, and distribute this software is freely granted, provided that this notice

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlglot.expressions as exp
 
-from ..errors import SpecError, UnsupportedError
+from ..errors import UnsupportedError
 from ..expression.jsvalues import JSDate, to_int32, to_number
 from ..expression.types import DUCKDB_STORAGE, VegaType
 from .base import ORDER, Param, Relation, Transform, TransformContext, col, order_col
@@ -65,13 +65,13 @@ class Sequence(Transform):
                                            expression=double_literal(step)))
         columns = dict(rel.columns)
         if columns.get(name, VegaType.NUMBER) is not VegaType.NUMBER:
-            raise SpecError(f"sequence field {name!r} would mix numbers with "
-                            f"{columns[name].value}s", path=f"{self.where}.as")
+            raise UnsupportedError(f"sequence field {name!r} would mix numbers with "
+                                   f"{columns[name].value}s; evaluated in the browser",
+                                   path=f"{self.where}.as")
         columns[name] = VegaType.NUMBER
         generated = exp.select(*[
             exp.alias_(value, c, quoted=True) if c == name
-            else exp.alias_(exp.cast(exp.Null(), exp.DataType.build(DUCKDB_STORAGE.get(k, "DOUBLE"))),
-                            c, quoted=True)
+            else exp.alias_(_typed_null(k), c, quoted=True)
             for c, k in columns.items()
         ], exp.alias_(exp.Add(this=i, expression=_after_input(rel)), ORDER, quoted=True)).from_(
             exp.Table(this=exp.Anonymous(this="range", expressions=[exp.Literal.number(n)]),
@@ -83,6 +83,10 @@ class Sequence(Transform):
         query = exp.select(*[col(c) for c in columns], order_col()).from_(
             exp.union(existing, generated, distinct=False).subquery("s"))
         return Relation(query=query, columns=columns)
+
+
+def _typed_null(kind: VegaType) -> exp.Expression:
+    return exp.cast(exp.Null(), exp.DataType.build(DUCKDB_STORAGE.get(kind, "DOUBLE")))
 
 
 def _after_input(rel: Relation) -> exp.Expression:
