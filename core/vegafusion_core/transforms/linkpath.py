@@ -176,8 +176,17 @@ class LinkPath(Transform):
         Param("as", "string", default="path"),
     )
 
+    def _check_scalar(self, p: Param, value: object) -> None:
+        # Vega does not check ``orient`` against its enum: the Paths lookup falls back to the
+        # shape alone, so ``line`` with any orient draws, and an unknown pair fails in to_sql.
+        if p.name == "orient" and isinstance(value, str):
+            return
+        super()._check_scalar(p, value)
+
     def to_sql(self, rel: Relation, ctx: TransformContext) -> Relation:
-        shape, orient = self.param("shape", ctx), self.param("orient", ctx)
+        # LinkPath reads ``_.shape || 'line'``, ``_.orient || 'vertical'``, ``_.as || 'path'``.
+        shape = self.param("shape", ctx) or "line"
+        orient = self.param("orient", ctx) or "vertical"
         key = f"{shape}-{orient}" if f"{shape}-{orient}" in _PATHS else shape
         if key not in _PATHS:
             raise SpecError(f"LinkPath unsupported type: {shape}-{orient}", path=self.where)
@@ -189,7 +198,7 @@ class LinkPath(Transform):
                         f"{self.where}.{p}")
             for p in ("sourceX", "sourceY", "targetX", "targetY")]
         path = build(*coordinates, self.where)
-        name = self.param("as", ctx)
+        name = self.param("as", ctx) or "path"
         columns = {**rel.columns, name: VegaType.STRING}
         query = exp.select(*[exp.alias_(path, c, quoted=True) if c == name else col(c)
                              for c in columns], order_col()).from_(rel.as_subquery("t"))
