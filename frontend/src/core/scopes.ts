@@ -39,7 +39,8 @@ function dataRef(view: any, name: string, scope: number[]): any {
 export function readVariable(view: any, v: Variable): unknown {
   if (v.namespace === "signal") return signalOp(view, v.name, v.scope).value;
   const rows = dataRef(view, v.name, v.scope).values.value || [];
-  return rows.map((row: object) => ({ ...row }));
+  // Object.entries leaves out Vega's tuple id (a symbol key).
+  return rows.map((row: object) => Object.fromEntries(Object.entries(row)));
 }
 
 /** Set a variable; the caller runs the dataflow (view.runAsync()) once after a batch. */
