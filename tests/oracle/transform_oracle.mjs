@@ -38,8 +38,14 @@ function specFor(c) {
 
 async function run(c) {
   try {
-    const view = new vega.View(vega.parse(specFor(c)), {renderer: 'none'});
+    // Vega logs dataflow errors instead of throwing them: collect them as the case's error.
+    const errors = [];
+    const logger = vega.logger(vega.Error, undefined, (method, level, input) => {
+      if (method === 'error') errors.push(input.map(String).join(' '));
+    });
+    const view = new vega.View(vega.parse(specFor(c)), {renderer: 'none', logger});
     await view.runAsync();
+    if (errors.length) return {$error: errors.join('; ')};
     const out = {rows: encode(view.data('t'))};
     out.signals = {};
     for (const name of (c.produced_signals || []).concat(c.read_signals || [])) {

@@ -30,7 +30,7 @@ BROWSER_TRANSFORMS: dict[str, str] = {
     "resolvefilter": "reads the browser's crossfilter indexes",
     "contour": _GEO, "geojson": _GEO, "geopath": _GEO, "geopoint": _GEO, "geoshape": _GEO,
     "graticule": _GEO, "heatmap": _GEO, "isocontour": _GEO, "kde2d": _GEO,
-    "force": _LAYOUT, "label": _LAYOUT, "linkpath": _LAYOUT, "voronoi": _LAYOUT,
+    "force": _LAYOUT, "label": _LAYOUT, "voronoi": _LAYOUT,
     "wordcloud": _LAYOUT,
     "nest": _HIERARCHY, "stratify": _HIERARCHY, "treelinks": _HIERARCHY, "pack": _HIERARCHY,
     "partition": _HIERARCHY, "tree": _HIERARCHY, "treemap": _HIERARCHY,
