@@ -15,6 +15,7 @@ from ..errors import SpecError
 from ..expression.types import VegaType
 from .base import ORDER, Param, Relation, Transform, TransformContext, col, field_name, \
     order_col
+from .filter import refuse_bound_signal
 from .registry import register
 
 
@@ -82,6 +83,7 @@ class Collect(Transform):
     params = (Param("sort", "compare"),)
 
     def to_sql(self, rel: Relation, ctx: TransformContext) -> Relation:
+        refuse_bound_signal(self)
         keys = _sort_keys(self.param("sort", ctx), f"{self.where}.sort")
         if not keys:
             return rel

@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlglot.expressions as exp
 
+from ..errors import UnsupportedError
 from .base import Param, Relation, Transform, TransformContext, col, order_col
 from .registry import register
 
@@ -13,6 +14,16 @@ from .registry import register
 def expr_text(value: Any) -> str:
     """An ``expr`` parameter: a string, or {"expr": ...} as vega-parser accepts it."""
     return value["expr"] if isinstance(value, dict) else value
+
+
+def refuse_bound_signal(transform: Transform) -> None:
+    """A transform's ``signal`` binds its dataflow operator's value (a function, an id map, the
+    tuples): Vega-internal objects with no server form, so such a transform stays in the browser.
+    """
+    if transform.spec.get("signal"):
+        raise UnsupportedError(f"the signal bound to a {transform.type} transform holds Vega's "
+                               "internal operator value; evaluated in the browser",
+                               path=f"{transform.where}.signal")
 
 
 def sql_context(rel: Relation, ctx: TransformContext, path: str):
@@ -30,6 +41,7 @@ class Filter(Transform):
     def to_sql(self, rel: Relation, ctx: TransformContext) -> Relation:
         from ..expression.to_sql import compile_filter
 
+        refuse_bound_signal(self)
         predicate = compile_filter(expr_text(self.spec["expr"]),
                                    sql_context(rel, ctx, f"{self.where}.expr"))
         query = (exp.select(*[col(c) for c in rel.columns], order_col())

@@ -11,7 +11,7 @@ import sqlglot.expressions as exp
 from ..errors import UnsupportedError
 from ..expression.types import VegaType
 from .base import Param, Relation, Transform, TransformContext, col, order_col
-from .filter import expr_text, sql_context
+from .filter import expr_text, refuse_bound_signal, sql_context
 from .registry import register
 
 _STORED = {VegaType.NUMBER, VegaType.STRING, VegaType.BOOLEAN, VegaType.DATE, VegaType.NULL}
@@ -29,6 +29,7 @@ class Formula(Transform):
     def to_sql(self, rel: Relation, ctx: TransformContext) -> Relation:
         from ..expression.to_sql import compile_expression
 
+        refuse_bound_signal(self)
         name = self.param("as", ctx)
         typed = compile_expression(expr_text(self.spec["expr"]),
                                    sql_context(rel, ctx, f"{self.where}.expr"))

@@ -11,6 +11,7 @@ import sqlglot.expressions as exp
 from ..errors import UnsupportedError
 from ..expression.types import VegaType
 from .base import Param, Relation, Transform, TransformContext, col, order_col
+from .filter import refuse_bound_signal
 from .registry import register
 
 
@@ -29,6 +30,7 @@ class Identifier(Transform):
     params = (Param("as", "string", required=True),)
 
     def to_sql(self, rel: Relation, ctx: TransformContext) -> Relation:
+        refuse_bound_signal(self)
         name = self.param("as", ctx)
         kind = rel.columns.get(name)
         if kind is None:

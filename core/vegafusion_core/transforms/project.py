@@ -7,6 +7,7 @@ import sqlglot.expressions as exp
 from ..errors import SpecError
 from ..expression.types import DUCKDB_STORAGE, VegaType
 from .base import Param, Relation, Transform, TransformContext, col, field_name, order_col
+from .filter import refuse_bound_signal
 from .registry import register
 
 
@@ -19,6 +20,7 @@ class Project(Transform):
     )
 
     def to_sql(self, rel: Relation, ctx: TransformContext) -> Relation:
+        refuse_bound_signal(self)
         fields = self.param("fields", ctx)
         if fields is None:
             return rel  # without fields, project copies every field (vega's rederive)

@@ -16,6 +16,7 @@ from ..expression.jsvalues import JSDate, to_int32, to_number
 from ..expression.types import DUCKDB_STORAGE, VegaType
 from .base import ORDER, Param, Relation, Transform, TransformContext, col, order_col
 from .bin import double_literal
+from .filter import refuse_bound_signal
 from .registry import register
 
 
@@ -50,6 +51,7 @@ class Sequence(Transform):
     )
 
     def to_sql(self, rel: Relation, ctx: TransformContext) -> Relation:
+        refuse_bound_signal(self)
         start = _number(self.param("start", ctx))
         stop = _number(self.param("stop", ctx))
         step = _number(self.param("step", ctx))

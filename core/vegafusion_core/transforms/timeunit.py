@@ -11,6 +11,7 @@ from ..errors import SpecError, UnsupportedError
 from ..expression.jsvalues import JSDate, to_number
 from ..expression.types import VegaType
 from .base import Param, Relation, Transform, TransformContext, col, field_name, order_col
+from .filter import refuse_bound_signal
 from .registry import register
 from .timeunits import TIME_UNITS, Zone, calendar_offset_local_sql, duration_offset_sql, \
     floor_fields_from_wall, make_local_ms, ms_to_timestamp, offset_is_duration, time_bin, \
@@ -53,6 +54,7 @@ class TimeUnit(Transform):
         return time_units(units, f"{self.where}.units"), step
 
     def to_sql(self, rel: Relation, ctx: TransformContext) -> Relation:
+        refuse_bound_signal(self)
         name = field_name(self.spec["field"], f"{self.where}.field")
         units, step = self.units_and_step(ctx)
         zone = Zone(None if self.param("timezone", ctx) == "utc" else ctx.tz)
