@@ -52,7 +52,7 @@ def same(a: list[Any], b: list[Any]) -> bool:
 
 @pytest.mark.parametrize("expr, expected", [
     ("datum.x + 1", [2.0, 1.0, NAN, -1.5]),                     # null + 1 is 1
-    ("datum.s + datum.x", ["a1", "nullnull", "12NaN", "-2.5"]),  # JS ToString of numbers
+    ("'' + datum.s + datum.x", ["a1", "nullnull", "12NaN", "-2.5"]),  # JS ToString of numbers
     ("datum.x / 0", [math.inf, NAN, NAN, -math.inf]),
     ("datum.x % 2", [1.0, 0.0, NAN, -0.5]),                      # sign of the dividend
     ("datum.x < 1", [False, True, False, True]),                 # null < 1 is 0 < 1
@@ -69,7 +69,7 @@ def same(a: list[Any], b: list[Any]) -> bool:
     ("-1 >>> 0", [4294967295.0] * 4),
     ("round(datum.x)", [1.0, 0.0, NAN, -2.0]),                   # half toward +Infinity
     ("max(datum.x, 1)", [1.0, 1.0, NAN, 1.0]),                   # NaN propagates
-    ("substring(datum.s, 1, 0)", ["a", "n", "1", ""]),
+    ("substring(datum.x, 1, 0)", ["1", "n", "N", "-"]),          # String(x): ASCII only
     ("toNumber(datum.s)", [NAN, None, 12.0, None]),
     ("toString(datum.x)", ["1", None, "NaN", "-2.5"]),
     ("toBoolean(datum.s)", [True, None, True, None]),
@@ -79,6 +79,16 @@ def same(a: list[Any], b: list[Any]) -> bool:
     ("monthFormat(datum.x)", ["February", "", "", ""]),
     ("utchours(datum.d)", [12.0, 0.0, 23.0, 0.0]),
     ("year(datum.x)", [1970.0, 1970.0, NAN, 1969.0]),
+    # A date column holds epoch milliseconds, as Vega's parsed dates do.
+    ("datum.d + 1", [1709294400001.0, 1.0, 946684799501.0, 1719792000001.0]),
+    ("isDate(datum.d) || isNumber(datum.d)", [True, False, True, True]),
+    ("time(datetime(2020, 0, datum.x * 1e20))", [NAN, 1577750400000.0, NAN, NAN]),  # Invalid Date
+    ("1 / max(-0, datum.x * 0)", [math.inf, math.inf, NAN, -math.inf]),
+    ("1 / min(0, datum.x * 0)", [math.inf, math.inf, NAN, -math.inf]),
+    ("lower('\u0130') + upper(datum.s + '\u00df')", ["i\u0307ASS", "i\u0307NULLSS", "i\u030712SS", "i\u0307SS"]),
+    ('replace(datum.s + "xy", "x", "[$&|$`|$\'|$$|$1]")', ["a[x|a|y|$|$1]y", "null[x|null|y|$|$1]y",
+                                                           "12[x|12|y|$|$1]y", "[x||y|$|$1]y"]),
+    ("parseInt(datum.s, 36)", [10.0, 1112745.0, 38.0, NAN]),
 ])
 def test_semantics(con, expr: str, expected: list[Any]) -> None:
     assert same(run(con, expr), expected), run(con, expr)
@@ -131,9 +141,14 @@ def test_columns_are_quoted_identifiers() -> None:
     ("datum.x || datum.s", "'||' between"),
     ("datum.obj.a", "unknown shape"),
     ("random()", "random"),
-    ("datum.d + 1", "Date"),
+    ("datetime(datum.x, 0) + 1", "Date"),
+    ("datum.s + 1", "may be null"),
+    ("length(datum.s)", "may be null"),
+    ("substring(datum.s, 1)", "lone surrogate"),
+    ("datum.mixed", "mixes JavaScript types"),
+    ("datetime(datum.x, 0, 1)", "Invalid Date"),
     ("nosuch", "not bound"),
 ])
 def test_unsupported_constructs_are_named(expr: str, construct: str) -> None:
     with pytest.raises(UnsupportedError, match=construct):
-        compile_expression(expr, SqlContext({**COLUMNS, "obj": T.OBJECT}))
+        compile_expression(expr, SqlContext({**COLUMNS, "obj": T.OBJECT, "mixed": None}))

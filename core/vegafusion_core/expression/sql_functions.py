@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import re
 import zoneinfo
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 import sqlglot.expressions as exp
@@ -186,6 +187,25 @@ def is_nonnull(t: Typed | exp.Expression) -> bool:
     return bool(t.meta.get("vf_nonnull"))
 
 
+def invalid_date_if_null(e: exp.Expression) -> exp.Expression:
+    """Mark a TIMESTAMP ``e`` whose NULL means an Invalid Date (a Date object), never null."""
+    if not e.meta.get("vf_nonnull"):
+        e.meta["vf_maybe_invalid"] = True
+    return e
+
+
+def maybe_invalid_date(t: Typed) -> bool:
+    """Whether the DATE ``t`` may be an Invalid Date (held as SQL NULL, or a constant)."""
+    if t.is_literal:
+        return isinstance(t.value, JSDate) and not t.value.valid
+    return bool(t.sql.meta.get("vf_maybe_invalid"))
+
+
+def never_null(t: Typed) -> bool:
+    """Whether ``t`` is never JavaScript null (an Invalid Date held as NULL is not null)."""
+    return is_nonnull(t) or (t.type == T.DATE and maybe_invalid_date(t))
+
+
 def number_sql(v: float) -> exp.Expression:
     """A DOUBLE literal (NaN, infinities and -0 included)."""
     v = float(v)
@@ -247,6 +267,8 @@ def _no_sql(what: str) -> exp.Expression:
 
 
 def _array_literal_sql(values: list) -> exp.Expression:
+    if not values:
+        return nonnull(exp.Array(expressions=[]))  # no elements: no element type to agree on
     types = {js_type_of_value(v) for v in values}
     if len(types) != 1 or types & {T.NULL, T.ARRAY, T.OBJECT}:
         return _no_sql("an array whose elements are not all numbers, all strings or all booleans")
@@ -362,6 +384,8 @@ def to_number_keep_null(t: Typed) -> Typed:
         e = exp.cast(sql, DOUBLE)
     elif t.type == T.STRING:
         e = call("vf_str_to_num", sql)
+    elif t.type == T.DATE and maybe_invalid_date(t):  # +InvalidDate is NaN
+        e = nonnull(exp.Coalesce(this=exp.cast(call("epoch_ms", sql), DOUBLE), expressions=[number_sql(math.nan)]))
     elif t.type == T.DATE:
         e = notnan(exp.cast(call("epoch_ms", sql), DOUBLE))
     else:
@@ -403,6 +427,8 @@ def truthy(t: Typed) -> exp.Expression:
     if t.type == T.STRING:
         return coalesce(exp.NEQ(this=paren(sql), expression=exp.Literal.string("")), bool_sql(False),
                         is_nonnull(t))
+    if never_null(t):
+        return bool_sql(True)  # objects, Invalid Dates included, are truthy
     return nonnull(exp.Not(this=exp.Is(this=paren(sql), expression=exp.Null())))
 
 
@@ -437,8 +463,10 @@ def as_date(t: Typed, tz: str = "UTC") -> exp.Expression:
         ms = t.value.ms if isinstance(t.value, JSDate) else js_to_number(t.value)
         return literal(JSDate(time_clip(ms))).sql
     sql = require_sql(t)
-    if t.type == T.DATE:
-        return coalesce(sql, date_from_ms_sql(exp.Literal.number(0)), is_nonnull(t))
+    if t.type == T.DATE:  # NULL is null (the epoch) unless it stands for an Invalid Date
+        return coalesce(sql, date_from_ms_sql(exp.Literal.number(0)), never_null(t))
+    if t.type == T.NUMBER and "vf_ts" in sql.meta:  # a date column: its TIMESTAMP, null -> epoch
+        return nonnull(coalesce(sql.meta["vf_ts"], date_from_ms_sql(exp.Literal.number(0)), False))
     if t.type == T.NUMBER or t.type == T.BOOLEAN:
         return ms_to_timestamp(to_number(t).sql)
     if t.type == T.STRING:
@@ -508,7 +536,7 @@ def _bool(e: exp.Expression) -> Typed:
 
 
 def _not_null(t: Typed) -> exp.Expression:
-    if is_nonnull(t):
+    if never_null(t):
         return bool_sql(True)
     return exp.Not(this=exp.Is(this=paren(require_sql(t)), expression=exp.Null()))
 
@@ -661,7 +689,23 @@ def _extreme(ctx: "SqlContext", args: list[Typed], name: str) -> Typed:
     if len(nums) == 1:
         return nums[0]
     any_nan = or_(*[exp.Coalesce(this=is_nan(n.sql), expressions=[bool_sql(False)]) for n in nums])
-    return number_typed(exp.If(this=any_nan, true=number_sql(math.nan), false=call(name, *[n.sql for n in nums])))
+    extreme = call(name, *[n.sql for n in nums])
+    zero = exp.EQ(this=paren(extreme), expression=number_sql(0))
+    return number_typed(case([(any_nan, number_sql(math.nan)), (zero, _signed_zero(nums, name == "greatest"))],
+                             extreme))
+
+
+def _signed_zero(nums: list[Typed], is_max: bool) -> exp.Expression:
+    """The zero Math.max/Math.min return when the extreme is zero: +0 beats -0 for max, -0 wins
+    for min. IEEE addition of signed zeros gives +0 unless both are -0, with -0 as identity."""
+    def term(n: Typed) -> exp.Expression:
+        value = n.sql if is_max else exp.Neg(this=paren(n.sql))
+        return exp.If(this=exp.EQ(this=paren(n.sql), expression=number_sql(0)), true=value,
+                      false=number_sql(-0.0))
+    total = term(nums[0])
+    for n in nums[1:]:
+        total = exp.Add(this=paren(total), expression=term(n))
+    return total if is_max else exp.Neg(this=paren(total))
 
 
 @sql_form("min")
@@ -705,7 +749,10 @@ def _date_part(part: Callable[[exp.Expression], exp.Expression], local: bool) ->
     def form(ctx: "SqlContext", args: list[Typed]) -> Typed:
         ts = as_date(_args(args, 1)[0], ctx.tz)
         wall = wall_clock(ts, ctx.tz) if local else ts
-        return number_typed(exp.Coalesce(this=exp.cast(part(wall), DOUBLE), expressions=[number_sql(math.nan)]))
+        value = exp.Coalesce(this=exp.cast(part(wall), DOUBLE), expressions=[number_sql(math.nan)])
+        if is_nonnull(ts):  # a part of a valid date: a small integer, never NaN
+            value.meta["vf_date_part"] = True
+        return number_typed(value)
     return form
 
 
@@ -749,7 +796,8 @@ def _time(ctx: "SqlContext", args: list[Typed]) -> Typed:
 def _timezoneoffset(ctx: "SqlContext", args: list[Typed]) -> Typed:
     ts = as_date(_args(args, 1)[0], ctx.tz)
     diff = exp.Sub(this=call("epoch_ms", ts), expression=call("epoch_ms", wall_clock(ts, ctx.tz)))
-    minutes = exp.Div(this=exp.cast(paren(diff), DOUBLE), expression=number_sql(60000))
+    # V8 truncates the offset to whole minutes (local mean time before 1900 has seconds).
+    minutes = call("trunc", exp.Div(this=exp.cast(paren(diff), DOUBLE), expression=number_sql(60000)))
     return number_typed(exp.Coalesce(this=minutes, expressions=[number_sql(math.nan)]))
 
 
@@ -765,11 +813,20 @@ def _datetime(ctx: "SqlContext", args: list[Typed]) -> Typed:
     if not args:
         raise UnsupportedError("datetime() without arguments is the current time")
     if len(args) == 1:
-        return Typed(as_date(args[0]) if args[0].type != T.STRING else
-                     ms_to_timestamp(call("vf_date_parse", args[0].sql, exp.Literal.string(check_tz(ctx.tz)))),
-                     T.DATE)
+        one = as_date(args[0]) if args[0].type != T.STRING else ms_to_timestamp(
+            call("vf_date_parse", to_string(args[0]).sql, exp.Literal.string(check_tz(ctx.tz))))
+        return Typed(invalid_date_if_null(one), T.DATE)
     wall = ms_to_timestamp(_components_ms(args, years_1900=True))
-    return Typed(wall_to_instant(wall, check_tz(ctx.tz)), T.DATE)
+    instant = wall_to_instant(wall, check_tz(ctx.tz))
+    if all(a.is_literal or a.sql.meta.get("vf_date_part") for a in args):
+        return Typed(_fail_if_null(instant, "datetime() of date parts is out of JavaScript's date range"), T.DATE)
+    return Typed(invalid_date_if_null(instant), T.DATE)
+
+
+def _fail_if_null(e: exp.Expression, message: str) -> exp.Expression:
+    """``e``, failing the query where it is NULL: for values that are valid but at the very edge
+    of the representable range (an Invalid Date there has no SQL form)."""
+    return nonnull(case([(exp.Is(this=paren(e), expression=exp.Null()), call("error", string_sql(message)))], e))
 
 
 @sql_form("utc")
@@ -790,13 +847,34 @@ def _string_fn(build: Callable[[exp.Expression], exp.Expression]) -> Callable[..
     return form
 
 
-sql_form("lower")(_string_fn(lambda s: call("lower", s)))
-sql_form("upper")(_string_fn(lambda s: call("upper", s)))
+sql_form("lower")(_string_fn(lambda s: call("vf_lower", s)))
+sql_form("upper")(_string_fn(lambda s: call("vf_upper", s)))
 sql_form("trim")(_string_fn(lambda s: call("vf_js_trim", s)))
 
 
 def utf16_length(s: exp.Expression) -> exp.Expression:
     return call("vf_utf16_length", s)
+
+
+def require_never_null(t: Typed, what: str) -> None:
+    """Vega throws on a null here (``null.length``): such a call stays in the browser unless the
+    value can never be null. Row fields may always hold null."""
+    if not never_null(t):
+        raise UnsupportedError(f"{what} of a value that may be null (Vega throws on null)")
+
+
+def _bmp_safe(t: Typed) -> bool:
+    """Whether UTF-16 indices into ``t`` as a string can never split a surrogate pair."""
+    if t.type in (T.NUMBER, T.BOOLEAN, T.NULL):
+        return True  # their strings are ASCII
+    return t.is_literal and isinstance(t.value, str) and all(ord(c) < 0x10000 for c in t.value)
+
+
+def _require_bmp_safe(t: Typed, what: str) -> None:
+    if not _bmp_safe(t):
+        raise UnsupportedError(
+            f"{what} of a row string (UTF-16 indices can split a character beyond the BMP into a "
+            "lone surrogate, which SQL strings cannot hold)")
 
 
 @sql_form("length")
@@ -805,6 +883,8 @@ def _length(ctx: "SqlContext", args: list[Typed]) -> Typed:
     if x.is_literal and isinstance(x.value, (str, list)):
         return literal(float(len(x.value) if isinstance(x.value, list)
                              else len(x.value.encode("utf-16-le")) // 2))
+    if x.type in (T.STRING, T.ARRAY):
+        require_never_null(x, "length")
     if x.type == T.STRING:
         return Typed(exp.cast(utf16_length(x.sql), DOUBLE), T.NUMBER)
     if x.type == T.ARRAY:
@@ -815,6 +895,7 @@ def _length(ctx: "SqlContext", args: list[Typed]) -> Typed:
 @sql_form("substring")
 def _substring(ctx: "SqlContext", args: list[Typed]) -> Typed:
     s, start, end = _args(args, 3)
+    _require_bmp_safe(s, "substring")
     text = _string_of(s)
     n = exp.cast(utf16_length(text), DOUBLE)
     lo = call("vf_clamp_index", to_number(start).sql, n)
@@ -827,6 +908,9 @@ def _slice(ctx: "SqlContext", args: list[Typed]) -> Typed:
     seq, start, end = _args(args, 3)
     if seq.type not in (T.STRING, T.ARRAY):
         raise UnsupportedError(f"slice of a {seq.type.value} value")
+    require_never_null(seq, "slice")
+    if seq.type == T.STRING:
+        _require_bmp_safe(seq, "slice")
     sql = require_sql(seq)
     n = exp.cast(utf16_length(sql) if seq.type == T.STRING else call("len", sql), DOUBLE)
     lo = call("vf_relative_index", to_number(start).sql, n)
@@ -847,10 +931,11 @@ def _parse_float(ctx: "SqlContext", args: list[Typed]) -> Typed:
 @sql_form("parseInt")
 def _parse_int(ctx: "SqlContext", args: list[Typed]) -> Typed:
     s, radix = _args(args, 2)
-    if not (radix.is_literal and (radix.value is UNDEFINED or js_to_number(radix.value) in (0.0, 10.0, 16.0))):
-        raise UnsupportedError("parseInt with a radix other than 10 or 16")
-    r = 0.0 if radix.value is UNDEFINED else js_to_number(radix.value)
-    return number_typed(call("vf_parse_int", _string_of(s), number_sql(r)))
+    if radix.is_literal and (radix.value is UNDEFINED or js_to_number(radix.value) in (0.0, 10.0)):
+        r = 0.0 if radix.value is UNDEFINED else js_to_number(radix.value)
+        return number_typed(call("vf_parse_int", _string_of(s), number_sql(r)))
+    # Other radixes (rare) go through the Python form: ToInt32 of the radix, digits per radix.
+    return number_typed(call("vf_parse_int_py", _string_of(s), to_number(radix).sql))
 
 
 @sql_form("pad")
@@ -878,69 +963,158 @@ def _pad(ctx: "SqlContext", args: list[Typed]) -> Typed:
 
 # -- regular expressions ---------------------------------------------------------------------------
 
-_RE_UNSUPPORTED = re.compile(r"\(\?[=!<]|\\[1-9]|\\k<|\\c|\\0|\(\?<")
+_RE_UNSUPPORTED = re.compile(r"\(\?[=!<]")
+_JS_SPACE_CLASS = r"[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
+_JS_DOT = r"[^\n\r\x{2028}\x{2029}]"
+_RE2_SAME_ESCAPES = "dDwWbBtnrfv"
+_JS_SYNTAX_CHARS = "^$\\.*+?()[]{}|/-"
+# Subject characters that make a translation inexact (a guard fails the query on them):
+_ASTRAL = r"[\x{10000}-\x{10FFFF}]"           # one code point, two UTF-16 code units
+_LINE_BREAKS_BUT_LF = r"[\r\x{2028}\x{2029}]"  # JS multiline ^ $ see them; RE2's (?m) does not
+# Characters whose RE2 case folding differs from JS's non-unicode Canonicalize (toUpperCase
+# that keeps single, non-ASCII-from-non-ASCII results): long s, Kelvin, Ohm, sharp s.
+_FOLD_DIFFERS = r"[\x{17F}\x{212A}\x{2126}\x{DF}\x{1E9E}]"
 
 
-def to_re2(regex: JSRegExp) -> tuple[str, str]:
-    """A JavaScript regular expression as an RE2 pattern and DuckDB options (``i``), if exact."""
-    if set(regex.flags) - {"g", "i"}:
+@dataclass(frozen=True)
+class Re2:
+    """A JavaScript regular expression as RE2: pattern, DuckDB options, and a guard.
+
+    ``guard`` is an RE2 class of subject characters on which the translation is not exact; a
+    subject containing one fails the query (never a wrong answer). ``groups`` counts captures.
+    """
+
+    pattern: str
+    options: str
+    guard: str | None
+    groups: int
+
+
+def to_re2(regex: JSRegExp) -> Re2:
+    """A JavaScript regular expression as RE2, or UnsupportedError/SpecError when not exact."""
+    from .py_functions import translate_regex
+    translate_regex(regex.source, regex.flags)  # JavaScript's syntax errors, at compile time
+    if set(regex.flags) - {"g", "i", "m", "u"}:
         raise UnsupportedError(f"regular expression flags {regex.flags!r}")
-    src = regex.source
+    src, unicode = regex.source, "u" in regex.flags
     if _RE_UNSUPPORTED.search(src):
-        raise UnsupportedError(f"regular expression /{src}/ (lookaround or backreference)")
-    out, i, in_class = [], 0, False
+        raise UnsupportedError(f"regular expression /{src}/ (lookaround or named group)")
+    out, guards, groups = _translate_re(src, unicode)
+    options = ("i" if "i" in regex.flags else "")
+    if "m" in regex.flags:
+        out = "(?m)" + out
+        guards.append(_LINE_BREAKS_BUT_LF)
+    if "i" in regex.flags and not unicode:
+        guards.append(_FOLD_DIFFERS)
+    guard = "|".join(guards) if guards else None
+    return Re2("".join(out), options, guard, groups)
+
+
+def _translate_re(src: str, unicode: bool) -> tuple[str, list[str], int]:
+    out: list[str] = []
+    guards: list[str] = []
+    i, in_class, groups = 0, False, 0
+    any_char = False  # whether some construct matches "any character but ..." (one code unit in JS)
     while i < len(src):
         ch = src[i]
-        if ch == "\\" and i + 1 < len(src):
-            nxt = src[i + 1]
-            if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", src[i + 2:i + 6]):
-                out.append("\\x{" + src[i + 2:i + 6] + "}")
-                i += 6
-                continue
-            if nxt in "sS":
-                cls = _JS_SPACE_CLASS
-                out.append(cls if not in_class else cls[1:-1]) if nxt == "s" else out.append(
-                    "[^" + _JS_SPACE_CLASS[1:] if not in_class else _unsupported_re(src))
-                i += 2
-                continue
-            out.append(src[i:i + 2])
-            i += 2
+        if ord(ch) >= 0x10000 and not unicode:
+            raise UnsupportedError(f"regular expression /{src}/ (a character beyond the BMP is two "
+                                   "code units without the u flag)")
+        if ch == "\\":
+            text, i, wide = _re_escape(src, i, in_class, unicode)
+            any_char = any_char or wide
+            out.append(text)
             continue
-        if ch == "[":
+        if in_class:
+            if ch == "]":
+                in_class = False
+            elif ch == "[":
+                ch = "\\["
+        elif ch == "[":
+            if src.startswith("[^]", i) or src.startswith("[]", i):
+                out.append(r"[\x{0}-\x{10FFFF}]" if src[i + 1] == "^" else r"[^\x{0}-\x{10FFFF}]")
+                any_char = any_char or src[i + 1] == "^"
+                i += 3 if src[i + 1] == "^" else 2
+                continue
             in_class = True
-        elif ch == "]":
-            in_class = False
-        elif ch == "." and not in_class:
-            out.append(r"[^\n\r\x{2028}\x{2029}]")
+            any_char = any_char or src.startswith("[^", i)
+        elif ch == "(":
+            groups += 0 if src.startswith("(?", i) else 1
+        elif ch == "{":
+            m = re.match(r"\{(\d+)(?:,(\d*))?\}", src[i:])
+            if m and max(int(m.group(1)), int(m.group(2) or 0)) > 1000:
+                raise UnsupportedError(f"regular expression /{src}/ (repetition above RE2's 1000)")
+        elif ch == ".":
+            out.append(_JS_DOT)
+            any_char = True
             i += 1
             continue
         out.append(ch)
         i += 1
-    return "".join(out), ("i" if "i" in regex.flags else "")
+    if any_char and not unicode:
+        guards.append(_ASTRAL)
+    return "".join(out), guards, groups
 
 
-def _unsupported_re(src: str) -> str:
-    raise UnsupportedError(f"regular expression /{src}/ (\\S inside a class)")
-
-
-_JS_SPACE_CLASS = r"[\t\n\x{0B}\f\r \x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}\x{FEFF}]"
+def _re_escape(src: str, i: int, in_class: bool, unicode: bool) -> tuple[str, int, bool]:
+    """One escape at ``src[i]``: (RE2 text, next index, whether it matches 'any but' a set)."""
+    if i + 1 >= len(src):
+        raise SpecError(f"Invalid regular expression: /{src}/: \\ at end of pattern")
+    nxt = src[i + 1]
+    if nxt == "u" and unicode and src.startswith("{", i + 2):
+        m = re.match(r"\{([0-9a-fA-F]+)\}", src[i + 2:])
+        if m:
+            return "\\x{" + m.group(1) + "}", i + 2 + m.end(), False
+    if nxt == "u" and re.fullmatch(r"[0-9a-fA-F]{4}", src[i + 2:i + 6]):
+        if 0xD800 <= int(src[i + 2:i + 6], 16) <= 0xDFFF:
+            raise UnsupportedError(f"regular expression /{src}/ (a surrogate escape)")
+        return "\\x{" + src[i + 2:i + 6] + "}", i + 6, False
+    if nxt == "x" and re.fullmatch(r"[0-9a-fA-F]{2}", src[i + 2:i + 4]):
+        return "\\x{" + src[i + 2:i + 4] + "}", i + 4, False
+    if nxt in "pP" and unicode:
+        m = re.match(r"\{(L[ultmo]?|M[nce]?|N[dlo]?|P[cdseifo]?|S[mcko]?|Z[slp]?|C[cfo]?|[A-Z][a-z]+(?:_[A-Z][a-z]+)*)\}",
+                     src[i + 2:])
+        if not m or m.group(1) in ("Any", "Assigned", "Alphabetic", "Letter", "Number", "Lowercase",
+                                   "Uppercase", "White_Space", "Emoji", "ASCII"):
+            raise UnsupportedError(f"regular expression /{src}/ (a Unicode property RE2 lacks)")
+        return "\\" + nxt + "{" + m.group(1) + "}", i + 2 + m.end(), nxt == "P"
+    if nxt in "sS":
+        if in_class:
+            if nxt == "S":
+                raise UnsupportedError(f"regular expression /{src}/ (\\S inside a class)")
+            return _JS_SPACE_CLASS[1:-1], i + 2, False
+        return ("[^" + _JS_SPACE_CLASS[1:]) if nxt == "S" else _JS_SPACE_CLASS, i + 2, nxt == "S"
+    if nxt in _RE2_SAME_ESCAPES and not (in_class and nxt in "bB"):
+        return "\\" + nxt, i + 2, nxt in "DW"
+    if nxt in _JS_SYNTAX_CHARS:
+        return ("\\" + nxt if nxt != "/" else "/"), i + 2, False
+    raise UnsupportedError(f"regular expression /{src}/ (the escape {src[i:i + 2]!r})")
 
 
 def _regex_arg(t: Typed, what: str) -> JSRegExp:
     if t.is_literal and isinstance(t.value, JSRegExp):
         return t.value
     if t.is_literal and isinstance(t.value, str):
+        from .py_functions import translate_regex
+        translate_regex(t.value, "")
         return JSRegExp(t.value, "")
     raise UnsupportedError(f"{what} with a row-dependent regular expression")
 
 
+def _guarded(text: exp.Expression, re2: Re2, result: exp.Expression) -> exp.Expression:
+    """``result``, unless ``text`` holds a character the translation is inexact on: then the
+    query fails (DuckDB's error()) rather than give a wrong answer."""
+    if re2.guard is None:
+        return result
+    inexact = call("regexp_matches", text, string_sql(re2.guard))
+    message = string_sql("a regular expression translated to RE2 met a character on which "
+                         "JavaScript matches differently")
+    return exp.If(this=inexact, true=call("error", message), false=result)
+
+
 @sql_form("regexp")
 def _regexp(ctx: "SqlContext", args: list[Typed]) -> Typed:
-    pattern, flags = _args(args, 2)
-    if not (pattern.is_literal and flags.is_literal):
-        raise UnsupportedError("regexp with a row-dependent pattern")
-    source = "(?:)" if pattern.value is UNDEFINED else js_to_string(pattern.value)
-    return literal(JSRegExp(source, "" if flags.value is UNDEFINED else js_to_string(flags.value)))
+    raise UnsupportedError("regexp with a row-dependent pattern or flags")
 
 
 @sql_form("test")
@@ -949,34 +1123,67 @@ def _test(ctx: "SqlContext", args: list[Typed]) -> Typed:
     regex = _regex_arg(regex_t, "test")
     if "g" in regex.flags:
         raise UnsupportedError("test with a global regular expression (its lastIndex carries across rows)")
-    pattern, options = to_re2(regex)
+    re2 = to_re2(regex)
     text = _string_of(s)
-    args_sql = [text, string_sql(pattern)] + ([string_sql(options)] if options else [])
-    return Typed(nonnull(call("regexp_matches", *args_sql)), T.BOOLEAN)
+    args_sql = [text, string_sql(re2.pattern)] + ([string_sql(re2.options)] if re2.options else [])
+    return Typed(nonnull(_guarded(text, re2, call("regexp_matches", *args_sql))), T.BOOLEAN)
 
 
 @sql_form("replace")
 def _replace(ctx: "SqlContext", args: list[Typed]) -> Typed:
     s, pattern, repl = _args(args, 3)
     text = _string_of(s)
-    if not repl.is_literal or not isinstance(repl.value, str):
-        raise UnsupportedError("replace with a row-dependent or non-string replacement")
-    if pattern.is_literal and isinstance(pattern.value, str):
-        if "$" in repl.value:
-            raise UnsupportedError("replace with '$' patterns in the replacement")
-        return Typed(nonnull(call("vf_replace_first", text, string_sql(pattern.value), string_sql(repl.value))),
-                     T.STRING)
+    if not repl.is_literal or isinstance(repl.value, (list, dict, JSRegExp, JSDate)):
+        raise UnsupportedError("replace with a row-dependent or non-primitive replacement")
+    replacement = js_to_string(repl.value)
+    if pattern.type == T.STRING and not (pattern.is_literal and isinstance(pattern.value, JSRegExp)):
+        if not never_null(pattern):
+            raise UnsupportedError("replace with a pattern that may be null (Vega throws)")
+        return Typed(nonnull(_replace_string(text, require_sql(pattern), replacement)), T.STRING)
     if not (pattern.is_literal and isinstance(pattern.value, JSRegExp)):
-        raise UnsupportedError("replace with a row-dependent pattern")
-    re2, options = to_re2(pattern.value)
-    options += "g" if "g" in pattern.value.flags else ""
-    replacement = _re2_replacement(repl.value)
-    args_sql = [text, string_sql(re2), string_sql(replacement)] + ([string_sql(options)] if options else [])
-    return Typed(nonnull(call("regexp_replace", *args_sql)), T.STRING)
+        raise UnsupportedError("replace with a row-dependent pattern that is not a string")
+    re2 = to_re2(pattern.value)
+    options = re2.options + ("g" if "g" in pattern.value.flags else "")
+    rewritten = _re2_replacement(replacement, re2.groups)
+    args_sql = [text, string_sql(re2.pattern), string_sql(rewritten)] + (
+        [string_sql(options)] if options else [])
+    return Typed(nonnull(_guarded(text, re2, call("regexp_replace", *args_sql))), T.STRING)
 
 
-def _re2_replacement(js: str) -> str:
-    """A JavaScript replacement string ($&, $1..$9, $$) in RE2's syntax (\\0, \\1, \\\\)."""
+def _replace_string(text: exp.Expression, pattern: exp.Expression, replacement: str) -> exp.Expression:
+    """``text.replace(pattern, replacement)`` for a string pattern: the first occurrence, with
+    GetSubstitution's ``$$``, ``$&``, ``$` `` and ``$'`` (a string pattern has no groups)."""
+    pos = call("strpos", text, pattern)
+    before = call("substr", text, exp.Literal.number(1), exp.Sub(this=pos, expression=exp.Literal.number(1)))
+    after = call("substr", text, exp.Add(this=pos, expression=call("length", pattern)))
+    pieces: list[exp.Expression] = []
+    plain: list[str] = []
+    i = 0
+    while i < len(replacement):
+        two = replacement[i:i + 2]
+        piece = {"$&": pattern, "$`": before, "$'": after}.get(two)
+        if piece is not None or two == "$$":
+            if plain or two == "$$":
+                pieces.append(string_sql("".join(plain) + ("$" if two == "$$" else "")))
+                plain = []
+            if piece is not None:
+                pieces.append(piece)
+            i += 2
+            continue
+        plain.append(replacement[i])
+        i += 1
+    if plain:
+        pieces.append(string_sql("".join(plain)))
+    middle: exp.Expression = pieces[0] if pieces else string_sql("")
+    for p in pieces[1:]:
+        middle = exp.DPipe(this=middle, expression=p, safe=True)
+    spliced = exp.DPipe(this=exp.DPipe(this=before, expression=paren(middle), safe=True), expression=after,
+                        safe=True)
+    return case([(exp.EQ(this=pos, expression=exp.Literal.number(0)), text)], spliced)
+
+
+def _re2_replacement(js: str, groups: int) -> str:
+    """A JavaScript replacement string ($&, $n, $nn, $$) in RE2's syntax (\\0, \\n, \\\\)."""
     out, i = [], 0
     while i < len(js):
         ch = js[i]
@@ -988,16 +1195,26 @@ def _re2_replacement(js: str) -> str:
                 out.append("$")
             elif nxt == "&":
                 out.append("\\0")
-            elif nxt.isdigit() and nxt != "0" and not (i + 2 < len(js) and js[i + 2].isdigit()):
-                out.append("\\" + nxt)
-            else:
+            elif nxt.isdigit():
+                two = js[i + 1:i + 3]
+                if len(two) == 2 and two.isdigit() and 1 <= int(two) <= groups:
+                    raise UnsupportedError(f"replacement pattern ${two} (RE2 has groups 1-9 only)")
+                n = int(nxt)
+                if 1 <= n <= groups:
+                    out.append("\\" + nxt)
+                else:
+                    out.append("$" + nxt)  # no such group: JavaScript keeps the text
+            elif nxt in "`'<":
                 raise UnsupportedError(f"replacement pattern {js[i:i + 2]!r}")
+            else:
+                out.append("$" + nxt)
             i += 2
             continue
         else:
             out.append(ch)
         i += 1
     return "".join(out)
+
 
 
 # -- arrays --------------------------------------------------------------------------------------------
@@ -1031,6 +1248,7 @@ def _join(ctx: "SqlContext", args: list[Typed]) -> Typed:
     seq, sep = _args(args, 2)
     if seq.type != T.ARRAY or element_type(seq) not in (T.STRING, T.NUMBER, T.BOOLEAN):
         raise UnsupportedError("join of a value that is not an array of primitives")
+    require_never_null(seq, "join")
     separator = "," if sep.value is UNDEFINED else js_to_string(sep.value) if sep.is_literal else None
     if separator is None:
         raise UnsupportedError("join with a row-dependent separator")
@@ -1046,8 +1264,12 @@ def _join(ctx: "SqlContext", args: list[Typed]) -> Typed:
 @sql_form("peek")
 def _peek(ctx: "SqlContext", args: list[Typed]) -> Typed:
     (seq,) = _args(args, 1)
+    if seq.type == T.STRING:
+        raise UnsupportedError("peek of a row string (its last UTF-16 code unit may be half a "
+                               "character; undefined when empty)")
     if seq.type != T.ARRAY or element_type(seq) is None:
         raise UnsupportedError("peek of a value that is not a typed array")
+    require_never_null(seq, "peek")
     return Typed(call("list_extract", require_sql(seq), exp.Literal.number(-1)), element_type(seq))
 
 
@@ -1056,6 +1278,7 @@ def _reverse(ctx: "SqlContext", args: list[Typed]) -> Typed:
     (seq,) = _args(args, 1)
     if seq.type != T.ARRAY:
         raise UnsupportedError("reverse of a value that is not an array")
+    require_never_null(seq, "reverse")
     out = call("list_reverse", require_sql(seq))
     out.meta["vf_elem"] = element_type(seq)
     return Typed(out, T.ARRAY)
@@ -1071,7 +1294,7 @@ def _spec(t: Typed, what: str) -> exp.Expression:
 
 def _formatted(value: Typed, text: exp.Expression) -> Typed:
     """Vega's format functions return 'null' for a null value."""
-    if is_nonnull(value):
+    if never_null(value):
         return Typed(text, T.STRING)
     if value.is_literal and value.value is None:
         return literal("null")
@@ -1082,7 +1305,7 @@ def _formatted(value: Typed, text: exp.Expression) -> Typed:
 @sql_form("format")
 def _format(ctx: "SqlContext", args: list[Typed]) -> Typed:
     value, spec = _args(args, 2)
-    if value.type not in (T.NUMBER, T.BOOLEAN, T.NULL) and not value.is_literal:
+    if value.type not in (T.NUMBER, T.BOOLEAN, T.NULL, T.STRING) and not value.is_literal:
         raise UnsupportedError(f"format of a {value.type.value} value")
     return _formatted(value, call("vf_format", _spec(spec, "format"), to_number(value).sql))
 
@@ -1090,7 +1313,8 @@ def _format(ctx: "SqlContext", args: list[Typed]) -> Typed:
 def _time_ms(value: Typed) -> exp.Expression:
     """d3-time-format's ``new Date(+date)`` for a non-Date value."""
     if value.type == T.DATE:
-        return exp.Coalesce(this=exp.cast(call("epoch_ms", value.sql), DOUBLE), expressions=[number_sql(0)])
+        default = math.nan if maybe_invalid_date(value) else 0.0
+        return exp.Coalesce(this=exp.cast(call("epoch_ms", value.sql), DOUBLE), expressions=[number_sql(default)])
     return to_number(value).sql
 
 

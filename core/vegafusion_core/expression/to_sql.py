@@ -24,13 +24,15 @@ from .jsvalues import UNDEFINED, JSDate, JSRegExp
 from .parser import parse
 from .sql_functions import (
     BIGINT, DOUBLE, and_, bool_sql, call, case, coalesce, is_nan, is_nonnull, js_to_number,
-    js_to_string, js_truthy, js_typed_null, literal, nonnull, not_nan, notnan, number_sql, number_typed,
-    or_, paren, require_sql, to_number, to_number_keep_null, to_string, truthy,
+    js_to_string, js_truthy, js_typed_null, literal, maybe_invalid_date, nonnull, not_nan, notnan,
+    number_sql, number_typed, or_, paren, require_sql, to_number, to_number_keep_null, to_string,
+    truthy,
 )
 from .types import Typed, VegaType
 
 T = VegaType
 _COMPARISONS = {"<": exp.LT, ">": exp.GT, "<=": exp.LTE, ">=": exp.GTE}
+_MAX_FOLDED_ARRAY = 10_000  # elements of an array constant inlined into a query
 _ARITHMETIC = {"-": exp.Sub, "*": exp.Mul, "/": exp.Div, "%": exp.Mod}
 
 
@@ -51,6 +53,7 @@ def compile_expression(expr: str | dict, ctx: SqlContext) -> Typed:
         node = parse(expr, ctx.path) if isinstance(expr, str) else expr
         result = _Compiler(ctx).value(node)
         require_sql(result)
+        _require_representable(result)
         return result
     except VegaFusionError as e:
         raise _located(e, expr, ctx) from None
@@ -67,6 +70,13 @@ def compile_filter(expr: str | dict, ctx: SqlContext) -> exp.Expression:
         raise _located(e, expr, ctx) from None
     except RecursionError:
         raise UnsupportedError("expression nested too deeply", path=ctx.path) from None
+
+
+def _require_representable(result: Typed) -> None:
+    """Refuse a result whose SQL NULL would stand for an Invalid Date (SQL has no such value)."""
+    if result.type == T.DATE and maybe_invalid_date(result):
+        raise UnsupportedError("a Date value that may be an Invalid Date (SQL has no Invalid Date; "
+                               "its NULL would read as null)")
 
 
 def _located(e: VegaFusionError, expr: str | dict, ctx: SqlContext) -> VegaFusionError:
@@ -130,8 +140,11 @@ class _Compiler:
         target = self.value(obj)
         if target.is_literal:
             return literal(_member_of_constant(target.value, prop))
-        if prop == "length" and target.type == T.STRING:
+        if prop == "length" and target.type in (T.STRING, T.ARRAY):
             return self._call_form("length", [target])
+        if target.type == T.STRING:
+            raise UnsupportedError(f"member {prop!r} of a row string (an index reads one UTF-16 code "
+                                   "unit, which may be half a character, or undefined past the end)")
         raise UnsupportedError(f"member {prop!r} of a {target.type.value} value of unknown shape")
 
     def _property_name(self, node: dict) -> str:
@@ -144,15 +157,20 @@ class _Compiler:
         return js_to_string(key.value)
 
     def _column(self, name: str) -> Typed:
-        type_ = self.ctx.columns.get(name)
-        if type_ is None:
+        if name not in self.ctx.columns:
             return literal(UNDEFINED)  # a field no row has is undefined
+        type_ = self.ctx.columns[name]
+        if type_ is None:
+            raise UnsupportedError(f"field {name!r} mixes JavaScript types, so it has no single SQL "
+                                   "type")
         if name == "" or "\x00" in name:
             raise UnsupportedError(f"field name {name!r} cannot be a DuckDB column")
         table = exp.Identifier(this=self.ctx.table, quoted=True) if self.ctx.table else None
         column = exp.Column(this=exp.Identifier(this=name, quoted=True), table=table)
         if type_ == T.NULL:
             return Typed(exp.Null(), T.NULL, None)
+        if type_ == T.DATE:
+            return _date_column_as_number(column)
         return Typed(column, type_)
 
     def _ArrayExpression(self, node: dict) -> Typed:
@@ -228,6 +246,8 @@ class _Compiler:
     def _choose(test: exp.Expression, yes: Typed, no: Typed, result_type: VegaType) -> Typed:
         if UNDEFINED in (_const(yes), _const(no)):
             raise UnsupportedError("a value that is undefined in some rows and defined in others")
+        if result_type == T.DATE and (maybe_invalid_date(yes) or maybe_invalid_date(no)):
+            raise UnsupportedError("a choice between Dates, one of which may be an Invalid Date")
         yes_sql = js_typed_null(result_type) if _const(yes) is None else require_sql(yes)
         no_sql = js_typed_null(result_type) if _const(no) is None else require_sql(no)
         if result_type == T.ARRAY and element_types_differ(yes, no):
@@ -273,7 +293,40 @@ class _Compiler:
             raise SpecError(f"unknown expression function {name!r}")
         if fdef.sql is None:
             raise UnsupportedError(f"function {name!r} has no SQL form ({fdef.reason})")
+        if fdef.python is not None and all(a.is_literal for a in args):
+            return self._fold(name, fdef.python, args)
         return fdef.sql(self.ctx, args)
+
+    def _fold(self, name: str, python: Any, args: list[Typed]) -> Typed:
+        """A call on constants, evaluated now by the function's Python form (checked against
+        Vega like the SQL forms), so that the query holds only its result."""
+        from .evaluate import EvalContext
+
+        ctx = EvalContext(signals=self.ctx.signals, datum=None, tz=self.ctx.tz)
+        try:
+            value = python(ctx, *[a.value for a in args])
+        except VegaFusionError:
+            raise
+        except (ArithmeticError, ValueError, TypeError, OverflowError) as e:
+            raise UnsupportedError(f"{name}() on constants failed on the server ({e})") from e
+        if isinstance(value, tuple) and value[:1] == ("function",):
+            raise UnsupportedError(f"{name}() returns a function")
+        if isinstance(value, list) and len(value) > _MAX_FOLDED_ARRAY:
+            raise UnsupportedError(f"{name}() on constants builds an array too long to inline")
+        return literal(_from_signal(value, name))
+
+
+def _date_column_as_number(column: exp.Expression) -> Typed:
+    """A TIMESTAMP column read as Vega holds it: a number of epoch milliseconds.
+
+    Vega's date parsing (``format.parse``, ``toDate``) yields numbers, not Date objects; sources
+    store such fields as TIMESTAMP for speed. Every JavaScript operation must therefore see a
+    NUMBER (isDate false, ``+`` adds, ToString gives digits). The TIMESTAMP rides along in
+    ``meta["vf_ts"]`` so that date functions read it without converting back.
+    """
+    ms = exp.cast(call("epoch_ms", column), DOUBLE)
+    ms.meta["vf_ts"] = column
+    return Typed(notnan(ms), T.NUMBER)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,6 +380,10 @@ def _plus(left: Typed, right: Typed) -> Typed:
             return literal(js_to_string(left.value) + js_to_string(right.value))
         raise UnsupportedError("'+' with an array or object operand")
     if T.STRING in (left.type, right.type):
+        if not any(t.type == T.STRING and is_nonnull(t) for t in (left, right)):
+            # A null in the string operand makes JavaScript add numbers (null + 1 is 1): the
+            # result's type would change from row to row.
+            raise UnsupportedError("'+' whose string operands may be null (then it adds numbers)")
         a, b = to_string(left), to_string(right)
         if a.is_literal and b.is_literal:
             return literal(a.value + b.value)

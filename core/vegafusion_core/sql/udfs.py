@@ -104,13 +104,15 @@ MACROS = [
         regexp_replace(s, '^{_JS_SPACE}+', ''),
         '^[+-]?(Infinity|(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?)'), '') AS DOUBLE), 'NaN'::DOUBLE)""",
     r"""CREATE OR REPLACE MACRO vf__parse_int(t, radix) AS CASE
-        WHEN radix <> 10 AND regexp_matches(t, '^[+-]?0[xX][0-9a-fA-F]')
+        WHEN radix = 0 AND regexp_matches(t, '^[+-]?0[xX][0-9a-fA-F]')
           THEN vf_str_to_num_py(regexp_extract(t, '^[+-]?0[xX][0-9a-fA-F]+'))
-        WHEN radix = 16 THEN vf_str_to_num_py(regexp_extract(t, '^[+-]?[0-9a-fA-F]+'))
         ELSE coalesce(TRY_CAST(nullif(nullif(nullif(regexp_extract(t, '^[+-]?\d+'), ''), '+'), '-')
              AS DOUBLE), 'NaN'::DOUBLE) END""",
     rf"""CREATE OR REPLACE MACRO vf_parse_int(s, radix) AS vf__parse_int(
         regexp_replace(s, '^{_JS_SPACE}+', ''), radix)""",
+    # JavaScript's case mapping: DuckDB's equals it on ASCII text (strlen counts bytes).
+    "CREATE OR REPLACE MACRO vf_lower(s) AS CASE WHEN strlen(s) = length(s) THEN lower(s) ELSE vf_lower_py(s) END",
+    "CREATE OR REPLACE MACRO vf_upper(s) AS CASE WHEN strlen(s) = length(s) THEN upper(s) ELSE vf_upper_py(s) END",
     # String.prototype.replace with a string pattern: the first occurrence only.
     """CREATE OR REPLACE MACRO vf_replace_first(s, p, r) AS CASE WHEN strpos(s, p) = 0 THEN s
         ELSE substr(s, 1, strpos(s, p) - 1) || r || substr(s, strpos(s, p) + length(p)) END""",
@@ -161,6 +163,29 @@ def _str_to_num(s: str) -> float:
     return sign * string_to_number(digits)
 
 
+class _UtcContext:
+    """The context a Python form needs when it reads no time zone."""
+
+    tz = "UTC"
+    signals: dict[str, Any] = {}
+
+
+def _parse_int(s: str, radix: float) -> float:
+    """parseInt(s, radix) for radixes the native macro does not cover."""
+    from ..expression.py_functions import parse_int_
+    return parse_int_(_UtcContext(), s, radix)
+
+
+def _lower(s: str) -> str:
+    """String.prototype.toLowerCase: full Unicode case mapping (İ -> i̇), as Python's."""
+    return s.lower()
+
+
+def _upper(s: str) -> str:
+    """String.prototype.toUpperCase: full Unicode case mapping (ß -> SS), as Python's."""
+    return s.upper()
+
+
 def _date_parse(s: str, tz: str) -> float:
     from ..expression.jsvalues import parse_date
     return parse_date(s, tz)
@@ -191,6 +216,9 @@ UDFS: list[tuple[str, Callable[..., Any], list[str], str, pa.DataType]] = [
     ("vf_utf16_compare_py", _utf16_compare, ["VARCHAR", "VARCHAR"], "INTEGER", pa.int32()),
     ("vf_str_to_num_py", _str_to_num, ["VARCHAR"], "DOUBLE", pa.float64()),
     ("vf_date_parse", _date_parse, ["VARCHAR", "VARCHAR"], "DOUBLE", pa.float64()),
+    ("vf_parse_int_py", _parse_int, ["VARCHAR", "DOUBLE"], "DOUBLE", pa.float64()),
+    ("vf_lower_py", _lower, ["VARCHAR"], "VARCHAR", pa.string()),
+    ("vf_upper_py", _upper, ["VARCHAR"], "VARCHAR", pa.string()),
     ("vf_format", _format, ["VARCHAR", "DOUBLE"], "VARCHAR", pa.string()),
     ("vf_time_format", _time_format, ["VARCHAR", "DOUBLE", "VARCHAR"], "VARCHAR", pa.string()),
     ("vf_time_parse", _time_parse, ["VARCHAR", "VARCHAR", "VARCHAR"], "DOUBLE", pa.float64()),
