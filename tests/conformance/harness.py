@@ -48,7 +48,7 @@ NODE_WORKERS = 2
 ENGINE_WORKERS = 2
 BATCH_JOBS = 30
 BATCH_BYTES = 24_000_000
-ENGINE_TIMEOUT_S = 60
+ENGINE_TIMEOUT_S = 120  # generous: the machine is shared; a timeout is never cached
 
 
 # -- the corpus ------------------------------------------------------------------------------------
@@ -313,6 +313,20 @@ def scene_difference(a: list[list[Any]], b: list[list[Any]]) -> str | None:
     return None
 
 
+def reordered_marks(a: list[list[Any]], b: list[list[Any]]) -> list[str]:
+    """Marks whose items are the same in both scenes but in another order (a row-order bug)."""
+    def by_mark(scene: list[list[Any]]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for kind, where, props in scene:
+            if kind == "item":
+                rounded = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in props.items()}
+                out.setdefault(where.rsplit("/", 1)[0], []).append(json.dumps(rounded, sort_keys=True))
+        return out
+
+    ma, mb = by_mark(a), by_mark(b)
+    return [m for m in ma if m in mb and ma[m] != mb[m] and sorted(ma[m]) == sorted(mb[m])]
+
+
 def _mark_label(scene: list[list[Any]], index: int) -> str:
     for kind, _where, props in reversed(scene[: index + 1]):
         if kind == "mark":
@@ -328,6 +342,7 @@ class EngineResult:
     error: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU time: the machine is shared, wall time varies
 
 
 class _Timeout(Exception):
@@ -353,7 +368,7 @@ def run_engine(spec: dict[str, Any]) -> EngineResult:
 def _run_engine_uncached(spec: dict[str, Any]) -> EngineResult:
     from vegafusion_core import runtime
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     use_alarm = hasattr(signal, "SIGALRM") and _in_main_thread()
     if use_alarm:
         old = signal.signal(signal.SIGALRM, _alarm)
@@ -376,6 +391,7 @@ def _run_engine_uncached(spec: dict[str, Any]) -> EngineResult:
             signal.alarm(0)
             signal.signal(signal.SIGALRM, old)
     result.seconds = time.perf_counter() - start
+    result.cpu_seconds = time.process_time() - cpu_start
     return result
 
 

@@ -17,7 +17,8 @@ from collections import Counter
 from typing import Any, Sequence
 
 from .harness import (ENGINE_WORKERS, FLOOR_PATH, REPORT_PATH, CorpusSpec, NodeRunner, EngineResult, corpus_specs,
-                      draw_job, interaction_specs, node_inline, run_engine, scene_difference,
+                      draw_job, interaction_specs, node_inline, reordered_marks, run_engine,
+                      scene_difference,
                       value_difference)
 
 
@@ -40,7 +41,8 @@ def run_corpus(specs: Sequence[CorpusSpec], runner: NodeRunner) -> dict[str, Any
     report = _summary(results, engine)
     report["seconds"] = {"total": round(time.perf_counter() - start, 1),
                          "engine_loop": round(engine_seconds, 1),
-                         "engine_uncached_sum": round(sum(e.seconds for e in engine.values()), 1)}
+                         "engine_uncached_sum": round(sum(e.seconds for e in engine.values()), 1),
+                         "engine_uncached_cpu": round(sum(e.cpu_seconds for e in engine.values()), 1)}
     return report
 
 
@@ -73,8 +75,17 @@ def _judge(orig: dict[str, Any], engine: EngineResult, trans: dict[str, Any] | N
                               f"{(trans['errors'] + trans.get('missing', []))[:2]}"}
     diff = scene_difference(orig["scene"], trans["scene"])
     if diff:
-        return {**base, "status": "fail", "stage": "scene", "difference": diff}
+        text = scene_difference(_texts(orig["scene"]), _texts(trans["scene"]))
+        return {**base, "status": "fail", "stage": "scene", "difference": diff,
+                "text_difference": text,
+                "reordered_marks": reordered_marks(orig["scene"], trans["scene"])}
     return {**base, "status": "pass"}
+
+
+def _texts(scene: list[list[Any]]) -> list[list[Any]]:
+    """Only the text items' strings: the first differing label often explains a layout shift."""
+    return [["item", "", {"text": p["text"]}] for kind, _w, p in scene
+            if kind == "item" and "text" in p]
 
 
 # -- diagnosis: which dataset holds different values -----------------------------------------------
@@ -91,12 +102,18 @@ def _diagnose(results: dict[str, dict[str, Any]], loaded: dict[str, Any],
         orig, trans = out[2 * i], out[2 * i + 1]
         where = dataset_difference(orig.get("datasets") or {}, trans.get("datasets") or {})
         results[n]["dataset"] = where
+        if where is None:
+            results[n]["signal"] = signal_difference(orig.get("signals") or {},
+                                                     trans.get("signals") or {})
         results[n]["cause"] = classify(results[n], engine[n])
 
 
 def dataset_difference(orig: dict[str, Any], trans: dict[str, Any]) -> dict[str, Any] | None:
-    """The first dataset (definition order) whose rows differ; columns the transformed spec
-    dropped are ignored (the engine may project away what nothing reads)."""
+    """The first dataset (definition order) whose rows differ.
+
+    Columns the transformed spec dropped are ignored (the engine may project away what nothing
+    reads), and a Vega Date equals its epoch milliseconds (the server's encoding of dates).
+    """
     for key, a in orig.items():
         b = trans.get(key)
         if b is None:
@@ -104,17 +121,45 @@ def dataset_difference(orig: dict[str, Any], trans: dict[str, Any]) -> dict[str,
         if a["n"] != b["n"]:
             return {"dataset": key, "difference": f"{a['n']} rows != {b['n']} rows"}
         for i, (ra, rb) in enumerate(zip(a["rows"], b["rows"])):
-            if not isinstance(ra, dict) or not isinstance(rb, dict):
-                diff = value_difference(ra, rb)
-            else:
-                diff = value_difference({k: ra.get(k) for k in rb if k in ra},
-                                        {k: rb[k] for k in rb if k in ra})
-                if diff is None and set(rb) - set(ra):
-                    diff = f"extra columns {sorted(set(rb) - set(ra))}"
+            diff = _row_difference(_undate(ra), _undate(rb))
             if diff:
-                return {"dataset": key, "difference": f"row {i}{diff if diff.startswith('.') else ': ' + diff}",
+                return {"dataset": key, "difference": f"row {i}{diff}",
                         "original_row": _short(ra), "transformed_row": _short(rb)}
     return None
+
+
+def signal_difference(orig: dict[str, Any], trans: dict[str, Any]) -> str | None:
+    """The first top-level signal whose value differs (Date == epoch ms)."""
+    for name, value in orig.items():
+        if name in trans:
+            diff = value_difference(_undate(value), _undate(trans[name]))
+            if diff:
+                return f"signal {name}: {diff}"
+    return None
+
+
+def _row_difference(ra: Any, rb: Any) -> str | None:
+    if not isinstance(ra, dict) or not isinstance(rb, dict):
+        diff = value_difference(ra, rb)
+        return diff and f": {diff}"
+    extra = sorted(set(rb) - set(ra))
+    diff = value_difference({k: ra[k] for k in rb if k in ra}, {k: rb[k] for k in rb if k in ra})
+    if diff:
+        return diff
+    if extra:
+        nulls = all(rb[k] is None for k in extra)
+        return f": extra columns {extra}" + (" (null where Vega has no field)" if nulls else "")
+    return None
+
+
+def _undate(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"$date"}:
+            return value["$date"]
+        return {k: _undate(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_undate(v) for v in value]
+    return value
 
 
 def _short(row: Any) -> str:
@@ -130,13 +175,19 @@ def classify(result: dict[str, Any], engine: EngineResult) -> str:
     if stage == "vega":
         return "transformed spec fails in Vega: " + _generic(result["difference"])
     where = result.get("dataset")
+    if where is None and result.get("reordered_marks"):
+        return "same items drawn in another order (row order)"
+    if where is None and result.get("signal"):
+        return "top-level signal differs: " + result["signal"].split(":")[0]
     if where is None:
         return "scene differs, datasets equal: " + _generic(result["difference"].split(": ", 1)[-1])
     scope, _, name = where["dataset"].partition(":")
     server = {(d["name"], ".".join(map(str, d["scope"]))): d for d in engine.stats.get("server", [])}
     ds = server.get((name, scope))
     pipeline = "+".join(ds["types"][: ds["n_server"]]) if ds else "client-only dataset"
-    if "$num" in where["difference"]:
+    if "null where Vega has no field" in where["difference"]:
+        return f"field absent in Vega (undefined) is null from the server; server pipeline: {pipeline}"
+    if re.search(r"\$num[^|]*' != 'null'", where["difference"]):
         return f"non-finite number (NaN/Infinity) inlined as null; server pipeline: {pipeline}"
     kind = "row count" if "rows !=" in where["difference"] else (
         "extra columns" if "extra columns" in where["difference"] else "values")
@@ -208,6 +259,9 @@ def replay(s: CorpusSpec, runner: NodeRunner) -> dict[str, Any]:
     c2s = plan["client_to_server"]
     full = runner.run([{"id": s.name, "mode": "interact", "spec": spec, "inline": node_inline(spec),
                         "batches": batches, "read": c2s}])[0]
+    if full.get("missing"):
+        return {"status": "excluded", "reason": f"needs data beyond the mapped URLs: "
+                                                f"{sorted(set(full['missing']))}"}
     if not full.get("ok"):
         return {"status": "excluded", "reason": f"full spec fails in Vega: {full['errors'][:2]}"}
     client_batches, sent = [], []
@@ -236,6 +290,7 @@ def replay(s: CorpusSpec, runner: NodeRunner) -> dict[str, Any]:
         diff = scene_difference(a["scene"], b["scene"])
         if diff:
             return {**base, "status": "fail", "stage": "scene", "batch": k,
+                    "reordered_marks": reordered_marks(a["scene"], b["scene"]),
                     "unknown_in_client": b["unknown"], "difference": diff}
     return {**base, "status": "pass"}
 

@@ -12,7 +12,8 @@
 //   {id, mode: "datasets", spec, inline?}
 //       -> {id, ok, errors, warnings, missing, datasets: {"<scope>:<name>": rows (first 5000)}}
 //    every named dataset of the top level and of each group subflow (scope "0.2" etc.), to
-//    find which dataset of a spec that draws differently holds different values.
+//    find which dataset of a spec that draws differently holds different values; plus
+//    `signals`, the top-level signal values.
 //
 // The scene is a flat list in draw order (depth first, marks in spec order with their zindex):
 //   ["mark", path, {marktype, role, name, zindex, interactive, clip, n}]
@@ -247,6 +248,10 @@ async function runJob(job) {
       }
     } else if (job.mode === 'datasets') {
       out.datasets = allDatasets(view._runtime, [], {});
+      out.signals = {};
+      for (const name of Object.keys(view._runtime.signals)) {
+        out.signals[name] = plain(view._runtime.signals[name].value, true);
+      }
     } else {
       out.scene = sceneOf(view);
     }
