@@ -57,7 +57,8 @@ def our_rows(spec: Mapping[str, Any], zone: str, **kwargs: Any) -> tuple[list[di
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
     table = load_source(con, spec, tz=zone, **kwargs)
-    return arrow_to_rows(con.sql(source_query(table)).to_arrow_table()), table
+    rows = arrow_to_rows(con.sql(source_query(table)).to_arrow_table())
+    return [{k: v for k, v in row.items() if k in table.columns} for row in rows], table
 
 
 def source_query(table: Any) -> str:
@@ -65,7 +66,9 @@ def source_query(table: Any) -> str:
     written out here so that these tests do not depend on the transform modules)."""
     import sqlglot.expressions as exp
 
-    columns = [exp.column(name, quoted=True) for name in table.columns]
+    # A table without fields (values: [{}]) still has rows: select the order column then.
+    columns = [exp.column(name, quoted=True) for name in table.columns] or [
+        exp.column(table.order_column, quoted=True)]
     query = exp.select(*columns).from_(exp.to_table(table.name, quoted=True)).order_by(
         exp.column(table.order_column, quoted=True))
     return query.sql(dialect="duckdb")

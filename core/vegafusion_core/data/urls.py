@@ -78,9 +78,10 @@ def resolve_url(url: str, *, data_dirs: Sequence[str | Path] | None = None,
     parsed = urlparse(url)
     if parsed.scheme in ("http", "https"):
         if not allow_remote:
+            local = f", its file {file!r} is not in {searched}," if file is not None else ""
             raise UnsupportedError(
-                f"data url {url!r} is remote and remote reads are not allowed "
-                "(pass allow_remote=True, or use a local file or an inline dataset)", path=path)
+                f"data url {url!r} is remote{local} and remote reads are not allowed (pass "
+                "allow_remote=True, or use a local file or an inline dataset)", path=path)
         return ResolvedUrl("remote", url, url)
     if parsed.scheme == "file":
         local = Path(unquote(parsed.path))
