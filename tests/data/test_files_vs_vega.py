@@ -255,3 +255,15 @@ def test_auto_inference_branches(tmp_path, zone: str) -> None:
     theirs_json = vega_rows({"text": json_rows, "format": {"parse": "auto"}}, zone)
     ours_json, table = our_rows({"values": json_rows, "format": {"parse": "auto"}}, zone)
     assert_same_rows(ours_json, theirs_json, table)
+
+
+def test_objects_with_one_type_per_key(tmp_path) -> None:
+    import json
+
+    data = [{"o": {"n": 1, "s": "a", "b": True}}, {"o": None}, {"o": {"n": 2.5, "s": None,
+                                                                       "b": False}}]
+    file = tmp_path / "objects.json"
+    file.write_text(json.dumps(data))
+    theirs = vega_rows({"file": str(file), "format": {}}, "UTC")
+    ours, table = our_rows({"url": str(file)}, "UTC")
+    assert_same_rows(ours, theirs, table)

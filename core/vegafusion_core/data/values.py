@@ -117,31 +117,38 @@ def _arrow_value(value: Any, kind: VegaType) -> Any:
     return value
 
 
-def _nested_array(name: str, values: list[Any], kind: VegaType) -> pa.Array:
-    """Arrays and objects of JSON scalars as LIST / STRUCT columns (what flatten and the return
-    trip to the browser need); anything DuckDB cannot type uniformly stays in the browser."""
-    def scalar_ok(v: Any) -> bool:
-        return v is None or (isinstance(v, (bool, str, int, float)) and not isinstance(v, JSDate))
-
-    items = [v for value in values if value is not None
-             for v in (value if kind is VegaType.ARRAY else value.values())]
-    kinds = {value_type(v) for v in items if v is not None}
-    if not all(scalar_ok(v) for v in items) or len(kinds) > 1:
+def _scalar_arrow_type(name: str, items: list[Any]) -> pa.DataType:
+    """The one Arrow type of JSON scalars ``items`` (null-only: DOUBLE)."""
+    if not all(v is None or isinstance(v, (bool, str, int, float)) for v in items):
         raise UnsupportedError(f"field {name!r} holds nested or mixed values; evaluated in the "
                                "browser")
-    inner = _ARROW_TYPES[kinds.pop()] if kinds else pa.float64()
+    kinds = {value_type(v) for v in items if v is not None}
+    if len(kinds) > 1:
+        raise UnsupportedError(f"field {name!r} holds nested or mixed values; evaluated in the "
+                               "browser")
+    return _ARROW_TYPES[kinds.pop()] if kinds else pa.float64()
+
+
+def _scalar(x: Any, arrow_type: pa.DataType) -> Any:
+    return float(x) if x is not None and arrow_type == pa.float64() else x
+
+
+def _nested_array(name: str, values: list[Any], kind: VegaType) -> pa.Array:
+    """Arrays of JSON scalars as LIST columns (one element type) and objects of JSON scalars as
+    STRUCT columns (same keys in every row, one type per key): what flatten and the return trip
+    to the browser need. Anything DuckDB cannot type uniformly stays in the browser."""
+    present = [v for v in values if v is not None]
     if kind is VegaType.ARRAY:
-        return pa.array([None if v is None else [None if x is None else
-                                                 (float(x) if inner == pa.float64() else x)
-                                                 for x in v] for v in values],
+        inner = _scalar_arrow_type(name, [x for v in present for x in v])
+        return pa.array([None if v is None else [_scalar(x, inner) for x in v] for v in values],
                         type=pa.list_(inner))
-    keys = list(dict.fromkeys(k for v in values if v is not None for k in v))
-    if any(v is not None and list(v) != keys for v in values):
+    keys = list(dict.fromkeys(k for v in present for k in v))
+    if any(list(v) != keys for v in present):
         raise UnsupportedError(f"field {name!r} holds objects of different shapes; evaluated in "
                                "the browser")
-    struct = pa.struct([pa.field(k, inner) for k in keys])
-    return pa.array([None if v is None else {k: (float(x) if inner == pa.float64() and x is not
-                                                 None else x) for k, x in v.items()}
+    types = {k: _scalar_arrow_type(f"{name}.{k}", [v[k] for v in present]) for k in keys}
+    struct = pa.struct([pa.field(k, t) for k, t in types.items()])
+    return pa.array([None if v is None else {k: _scalar(x, types[k]) for k, x in v.items()}
                      for v in values], type=struct)
 
 
