@@ -184,6 +184,9 @@ class Transform:
             self._check_scalar(p, value)
 
     def _check_scalar(self, p: Param, value: Any) -> None:
+        if p.type == "field" and isinstance(value, dict) and "expr" in value:
+            raise UnsupportedError(f"parameter {p.name!r} is an expression field "
+                                   "(evaluated per row by vega-util's accessor)", path=self.where)
         ok = {
             "field": lambda v: isinstance(v, str) or (isinstance(v, dict) and "field" in v),
             "string": lambda v: isinstance(v, str),
