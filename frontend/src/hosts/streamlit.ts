@@ -82,7 +82,7 @@ export default function streamlitVegaFusion(component: ComponentArgs): () => voi
     entry = { chartId: data.chartId, theme: data.theme, handle, transport, container,
       pendingDestroy: null };
     mounted.set(parentElement, entry);
-    (container as any).__vegafusion = handle; // for tests and debugging in the console
+    (container as any).__vegafusion = { handle, data }; // for tests and debugging in the console
   }
   const current = entry;
   // Streamlit calls this cleanup before every re-render as well as on unmount; only an unmount

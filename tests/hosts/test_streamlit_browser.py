@@ -1,0 +1,286 @@
+"""The Streamlit host end to end: the real `streamlit run` server, the demo at 100k rows, Chromium.
+
+Expected values come from Vega JS in Node (tests/oracle/scenegraph.mjs) evaluating the whole chart
+over the same rows with the same brush the browser drew.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from .support import ROOT, ensure_bundle, free_port, start_server, stop_server
+
+pytest.importorskip("streamlit")
+pytest.importorskip("playwright")
+
+ROWS = 100_000
+TZ = "Europe/Paris"
+APP = ROOT / "examples" / "streamlit_app.py"
+ORACLE = ROOT / "tests" / "oracle"
+BUNDLE = ROOT / "components" / "streamlit_vegafusion" / "static" / "streamlit.js"
+
+
+def load_app() -> Any:
+    """The example app as a module (its page code runs only under `streamlit run`)."""
+    spec = importlib.util.spec_from_file_location("streamlit_app_example", APP)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    ensure_bundle(BUNDLE)
+    port = free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+    url = f"http://127.0.0.1:{port}"
+    process = start_server(command, {"ROWS": str(ROWS)}, log, f"{url}/_stcore/health")
+    yield url
+    stop_server(process)
+
+
+class Traffic:
+    """Bytes between browser and server, apart from static files (scripts, styles, fonts)."""
+
+    def __init__(self, page: Any) -> None:
+        self.websocket = 0
+        self.channel = 0
+        self.static = 0
+        page.on("websocket", self._on_websocket)
+        page.on("requestfinished", self._on_request)
+
+    def _on_websocket(self, ws: Any) -> None:
+        def count(payload: Any) -> None:
+            self.websocket += len(payload)
+        ws.on("framereceived", count)
+        ws.on("framesent", count)
+
+    def _on_request(self, request: Any) -> None:
+        sizes = request.sizes()
+        size = sizes["responseBodySize"] + sizes["requestBodySize"]
+        if "/_vegafusion/" in request.url:
+            self.channel += size
+        else:
+            self.static += size
+
+    @property
+    def data(self) -> int:
+        return self.websocket + self.channel
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, timezone_id=TZ)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.traffic = Traffic(page)
+    page.goto(server)
+    page.locator(".vegafusion-chart").nth(1).locator("svg").wait_for(timeout=180_000)
+    page.locator(".vegafusion-chart").nth(0).locator("svg").wait_for(timeout=30_000)
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def chart(page: Any, index: int) -> Any:
+    return page.locator(".vegafusion-chart").nth(index)
+
+
+def browser_state(page: Any, index: int) -> dict[str, Any]:
+    """The datasets the chart draws and its bars, as the browser has them now."""
+    return chart(page, index).evaluate("""el => {
+        const {handle, data} = el.__vegafusion;
+        const view = handle.view();
+        const rows = (name) => view.data(name).map(r => Object.fromEntries(Object.entries(r)));
+        const datasets = {};
+        for (const v of data.commPlan.server_to_client)
+            if (v.namespace === 'data' && v.scope.length === 0) datasets[v.name] = rows(v.name);
+        const bars = {};
+        const walk = (mark) => {
+            if (mark.marktype === 'rect' && (mark.name || '').endsWith('_marks'))
+                bars[mark.name] = mark.items.map(i => [i.x || 0, i.y || 0, i.width, i.height]);
+            for (const item of mark.items || []) for (const child of item.items || []) walk(child);
+        };
+        walk(view.scenegraph().root);
+        const brush = view._runtime.data.brush_store ? rows('brush_store') : null;
+        return {datasets, bars, brush, token: data.token,
+                endpoint: data.endpoint, commPlan: data.commPlan};
+    }""")
+
+
+def wait_until_idle(page: Any, index: int, timeout: float = 20) -> None:
+    """No update in flight: the newest answer has been drawn."""
+    page.wait_for_timeout(150)
+    chart(page, index).evaluate("""async (el) => {
+        const root = el;
+        for (let i = 0; i < 200 && root.classList.contains('vf-is-loading'); i++)
+            await new Promise(r => setTimeout(r, 50));
+    }""")
+    page.wait_for_timeout(300)
+
+
+def vega_oracle(spec: dict[str, Any], rows: list[dict[str, Any]], brush: list[dict[str, Any]],
+                names: list[str], tmp_path: Path) -> tuple[dict[str, Any], dict[str, list]]:
+    """Vega JS over all the rows with the browser's brush: datasets and bar geometry."""
+    jobs = [{"id": "crossfilter", "mode": "interact", "spec": spec, "inline": {"flights": rows},
+             "batches": [[{"namespace": "data", "name": "brush_store", "scope": [], "value": brush}]],
+             "read": [{"namespace": "data", "name": n, "scope": []} for n in names]}]
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
+    subprocess.run(["node", "scenegraph.mjs", str(tmp_path / "jobs.json"), str(tmp_path / "out.json")],
+                   cwd=ORACLE, check=True, env={"TZ": TZ, "PATH": "/usr/bin:/bin"}, timeout=300)
+    result = json.loads((tmp_path / "out.json").read_text())[0]
+    assert result["ok"], result["errors"]
+    step = result["steps"][-1]
+    bars: dict[str, list] = {}
+    mark = None
+    for entry in step["scene"]:
+        if entry[0] == "mark":
+            info = entry[2]
+            mark = info.get("name") if info.get("marktype") == "rect" else None
+            if mark and mark.endswith("_marks"):
+                bars.setdefault(mark, [])
+        elif entry[0] == "item" and mark and mark.endswith("_marks"):
+            item = entry[2]
+            bars[mark].append([item.get("x", 0), item.get("y", 0), item.get("width"),
+                               item.get("height")])
+    return dict(zip(names, step["values"])), bars
+
+
+def rounded(items: list[list[float]]) -> list[list[float]]:
+    return sorted([round(v, 6) if isinstance(v, float) else v for v in item] for item in items)
+
+
+def as_multiset(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True) for r in rows)
+
+
+def drag_brush(page: Any, start: float, end: float) -> None:
+    """Drag across the distance histogram's plot area, from/to fractions of its width."""
+    plot = chart(page, 0).locator("g.mark-group.role-scope path.background").first
+    box = plot.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * start, y)
+    page.mouse.down()
+    for k in range(1, 9):
+        page.mouse.move(box["x"] + box["width"] * (start + (end - start) * k / 8), y)
+        page.wait_for_timeout(15)
+    page.mouse.up()
+
+
+def python_text(page: Any, label: str, timeout: float = 30) -> str:
+    """The app's text line starting with `label` (written by Python after a rerun)."""
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        lines = [line for line in page.inner_text("body").splitlines() if line.startswith(label)]
+        text = lines[-1] if lines else ""
+        if text and not text.endswith("none"):
+            return text
+        page.wait_for_timeout(200)
+    return text
+
+
+def test_brush_cross_filters_exactly_as_vega(page: Any, tmp_path: Path) -> None:
+    before = browser_state(page, 0)
+    drag_brush(page, 0.25, 0.55)
+    wait_until_idle(page, 0)
+    after = browser_state(page, 0)
+    assert len(after["brush"]) == 1, after["brush"]
+    lo, hi = after["brush"][0]["values"][0]
+    assert 0 < lo < hi
+
+    app = load_app()
+    from vegafusion_core.spec.normalize import to_vega
+
+    spec, _ = to_vega(app.crossfilter())
+    table = app.flights(ROWS).select(["distance", "delay", "time", "origin"])
+    names = sorted(after["datasets"])
+    expected, expected_bars = vega_oracle(spec, table.to_pylist(), after["brush"], names, tmp_path)
+    for name in names:
+        assert as_multiset(after["datasets"][name]) == as_multiset(expected[name]), name
+    # The filtered histograms changed, and every bar is drawn where Vega JS draws it.
+    assert any(after["datasets"][n] != before["datasets"][n] for n in names)
+    assert after["bars"].keys() == expected_bars.keys()
+    for mark, items in expected_bars.items():
+        # The oracle prints 12 significant digits; compare geometry to a micro-pixel.
+        assert rounded(after["bars"][mark]) == rounded(items), mark
+
+    text = python_text(page, "distance brush:")
+    numbers = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text.split(":", 1)[1])]
+    assert numbers == pytest.approx([lo, hi]), text
+
+
+def test_point_selection_reaches_python(page: Any) -> None:
+    bar = chart(page, 1).locator("g.mark-rect path").nth(3)
+    # Vega's SVG renderer keeps each element's scenegraph item (and so its datum) on it.
+    origin = bar.evaluate("path => path.__data__.datum.origin")
+    bar.click()
+    page.wait_for_timeout(300)
+    picked = chart(page, 1).evaluate("""el => el.__vegafusion.handle.view().data('pick_store')
+        .map(t => t.values[0])""")
+    assert picked == [origin]
+    assert python_text(page, "origins picked:") == f"origins picked: {origin}"
+
+
+def test_browser_never_receives_the_rows(page: Any) -> None:
+    app = load_app()
+    raw = len(json.dumps(app.flights(ROWS).select(["distance", "delay", "time", "origin"]).to_pylist()))
+    traffic = page.traffic
+    assert traffic.channel > 0  # the interactions above went through the side channel
+    # Specs, bars and every rerun's messages together: far below the table itself.
+    assert traffic.data < raw / 50, (traffic.data, raw)
+
+
+def test_malformed_updates_leave_chart_and_state_unchanged(page: Any) -> None:
+    state = browser_state(page, 0)
+    brush = state["brush"]
+    post = """async ([endpoint, body]) => {
+        const r = await fetch(endpoint, {method: 'POST', body,
+                                         headers: {'Content-Type': 'application/json'}});
+        return [r.status, await r.json()];
+    }"""
+
+    def send(body: Any) -> tuple[int, dict[str, Any]]:
+        text = body if isinstance(body, str) else json.dumps(body)
+        status, answer = page.evaluate(post, [state["endpoint"], text])
+        return status, answer
+
+    valid_other = [{**brush[0], "values": [[100, 200]]}]
+    bad = [
+        "{not json",
+        {"token": "no-such-chart", "message": {"type": "update", "seq": 1, "updates": []}},
+        {"token": state["token"], "message": "update"},
+        {"token": state["token"], "message": {"type": "update", "seq": "x", "updates": []}},
+        # A valid change followed by an invalid one: all or nothing.
+        {"token": state["token"], "message": {"type": "update", "seq": 10_000, "updates": [
+            {"namespace": "data", "name": "brush_store", "scope": [], "value": valid_other},
+            {"namespace": "data", "name": "brush_store", "scope": [], "value": "DROP TABLE"}]}},
+        {"token": state["token"], "message": {"type": "update", "seq": 10_001, "updates": [
+            {"namespace": "signal", "name": "no_such_signal", "scope": [9], "value": 1}]}},
+    ]
+    for body in bad:
+        status, answer = send(body)
+        assert answer["type"] == "error" and answer["message"], (body, status, answer)
+    # State unchanged: sending the brush the server already has changes nothing.
+    status, answer = send({"token": state["token"], "message": {
+        "type": "update", "seq": 10_002, "updates": [
+            {"namespace": "data", "name": "brush_store", "scope": [], "value": brush}]}})
+    assert (status, answer["type"], answer["updates"]) == (200, "update", [])
+    # The chart is still drawn, without an error, with the same data.
+    assert not chart(page, 0).evaluate("el => el.classList.contains('vf-has-error')")
+    assert browser_state(page, 0)["datasets"] == state["datasets"]
+    health = page.evaluate("async (u) => (await fetch(u)).status", "/_stcore/health")
+    assert health == 200
