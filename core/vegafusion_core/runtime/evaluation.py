@@ -216,7 +216,7 @@ class Evaluator:
 
     def _check_runs(self, rel: Relation) -> None:
         """Bind the query in DuckDB without running it (types and functions resolved)."""
-        self.executor.table(final_query(rel).limit(0))
+        self.executor.check(final_query(rel))
 
     def evaluate_dataset(self, ds: ServerDataset) -> list[dict[str, Any]]:
         rel = self.compile_dataset(ds.defn, ds.parent, ds.n_server)

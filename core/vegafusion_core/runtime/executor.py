@@ -61,6 +61,12 @@ class Executor:
         return self.cache.get_or_compute(_key("row", sql), lambda: self._fetch_row(sql),
                                          approximate_size)
 
+    def check(self, query: exp.Expression | str) -> None:
+        """Bind a query (names, types, functions resolved) without running it."""
+        sql = render(query)
+        with self._lock:
+            self.con.sql(sql).types  # noqa: B018 - binding is the check
+
     def _run(self, sql: str) -> pa.Table:
         with self._lock:
             self.queries_run += 1
