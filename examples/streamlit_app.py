@@ -62,6 +62,14 @@ def origins() -> alt.Chart:
     ).add_params(pick).properties(height=200)
 
 
+def daily() -> alt.Chart:
+    """Flights per day, in the viewer's time zone (the browser sends it); as wide as the page."""
+    return alt.Chart("table://flights").mark_line().encode(
+        x=alt.X("yearmonthdate(date):T", title="day"),
+        y=alt.Y("count():Q", title="flights"),
+    ).properties(width=600, height=160)
+
+
 def main() -> None:
     st.set_page_config(page_title="Flights: vegafusion-suite", layout="wide")
     st.title(f"{ROWS:,} flights")
@@ -71,6 +79,7 @@ def main() -> None:
                                   on_select="rerun")
     picked = st.vegafusion_chart(origins(), datasets={"flights": table}, key="origins",
                                  on_select="rerun")
+    st.vegafusion_chart(daily(), datasets={"flights": table}, key="daily")
 
     interval = brushed["selection"]["brush"].get("distance")
     points = picked["selection"]["pick"]

@@ -284,3 +284,76 @@ def test_malformed_updates_leave_chart_and_state_unchanged(page: Any) -> None:
     assert browser_state(page, 0)["datasets"] == state["datasets"]
     health = page.evaluate("async (u) => (await fetch(u)).status", "/_stcore/health")
     assert health == 200
+
+
+def test_single_view_follows_the_container_width(page: Any) -> None:
+    daily = chart(page, 2)
+
+    def widths() -> tuple[float, float]:
+        return daily.evaluate("el => [el.clientWidth, el.querySelector('svg').getBoundingClientRect().width]")
+
+    container, drawn = widths()
+    assert container > 700 and abs(drawn - container) <= 2, (container, drawn)
+    page.set_viewport_size({"width": 1000, "height": 1100})
+    page.wait_for_timeout(800)
+    narrower, drawn = widths()
+    assert narrower < container and abs(drawn - narrower) <= 2, (narrower, drawn)
+    page.set_viewport_size({"width": 1500, "height": 1100})
+    page.wait_for_timeout(500)
+
+
+def test_slow_answers_show_loading_and_server_errors_replace_the_chart(browser: Any,
+                                                                      server: str) -> None:
+    """On a page of its own, with the channel's answers delayed, then failing."""
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, timezone_id=TZ)
+    page = context.new_page()
+    try:
+        page.goto(server)
+        chart(page, 0).locator("svg").wait_for(timeout=180_000)
+        held: list[Any] = []
+        mode = {"hold": False, "fail": False}
+
+        def held_or_failing(route: Any) -> None:
+            message = json.loads(route.request.post_data or "{}").get("message", {})
+            if message.get("type") == "update" and mode["hold"]:
+                held.append(route)  # answered later, by the test
+            elif message.get("type") == "update" and mode["fail"]:
+                route.fulfill(status=200, content_type="application/json", body=json.dumps(
+                    {"type": "error", "seq": message["seq"], "message": "dataset 'data_0': boom"}))
+            else:
+                route.continue_()
+
+        page.route("**/_vegafusion/update", held_or_failing)
+        root = chart(page, 0)
+        # Timestamps in the page: when updates are posted, and when the indicator appears.
+        root.evaluate("""el => {
+            window.__vfPosts = [];
+            const fetch0 = window.fetch;
+            window.fetch = (url, init) => {
+                if (String(url).includes('/_vegafusion/update')) window.__vfPosts.push(performance.now());
+                return fetch0(url, init);
+            };
+            new MutationObserver(() => {
+                if (el.classList.contains('vf-is-loading') && !window.__vfLoadingAt)
+                    window.__vfLoadingAt = performance.now();
+            }).observe(el, {attributes: true});
+        }""")
+        mode["hold"] = True
+        drag_brush(page, 0.2, 0.4)
+        page.wait_for_timeout(500)
+        assert held and root.evaluate("el => el.classList.contains('vf-is-loading')")
+        first_post, loading_at = page.evaluate("() => [window.__vfPosts[0], window.__vfLoadingAt]")
+        assert 290 <= loading_at - first_post < 1000, (first_post, loading_at)
+        mode["hold"] = False
+        for route in held:
+            route.continue_()
+        page.wait_for_function("el => !el.classList.contains('vf-is-loading')",
+                               arg=root.element_handle(), timeout=10_000)
+        mode["fail"] = True
+        drag_brush(page, 0.5, 0.7)
+        alert = root.locator(".vf-error")
+        alert.wait_for(state="visible", timeout=10_000)
+        assert "boom" in alert.inner_text()
+        assert not root.locator(".vf-chart").is_visible()
+    finally:
+        context.close()

@@ -27,11 +27,16 @@ function element(tag: string, className: string, parent: HTMLElement): HTMLEleme
   return el;
 }
 
-/** A chart with a top-level width signal can follow its container; concatenations keep theirs. */
+/**
+ * A single view with a fixed width follows its container. Widths computed by the spec (a band
+ * step, `containerSize()`) and concatenations or facets (group marks) keep their own layout.
+ */
 function followsContainer(spec: any, props: MountProps): boolean {
   if (props.width != null) return false;
-  return Array.isArray(spec.signals) && spec.signals.some((s: any) => s?.name === "width")
-    && !(spec.marks || []).some((m: any) => m?.type === "group");
+  if ((spec.marks || []).some((m: any) => m?.type === "group")) return false;
+  const signal = (spec.signals || []).find((s: any) => s?.name === "width");
+  if (signal) return typeof signal.value === "number" && !signal.update && !signal.init && !signal.on;
+  return typeof spec.width === "number";
 }
 
 function prepareSpec(props: MountProps): any {
