@@ -22,6 +22,7 @@ import logging
 import secrets
 import threading
 import weakref
+import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +67,8 @@ class ChartEntry:
         """Re-plan if the browser's zone differs from the one the chart was planned in."""
         if not isinstance(tz, str) or not tz or tz == self.tz:
             return {"type": "ok"}
+        if not _is_zone(tz):
+            return {"type": "error", "message": f"unknown time zone {tz[:64]!r}"}
         try:
             state = new_chart_state(self.build["spec"], local_tz=tz,
                                     inline_datasets=self.build["datasets"],
@@ -76,6 +79,14 @@ class ChartEntry:
             self.state, self.tz = state, tz
         return {"type": "reset", "clientSpec": state.get_client_spec(),
                 "commPlan": state.get_comm_plan()}
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 # token -> entry; the session's state holds the entry, so a closed session's charts disappear.
