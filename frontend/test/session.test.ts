@@ -94,9 +94,9 @@ describe("ChartSession", () => {
     const view = await headlessView();
     session.bind(view, { clientSpec: spec, commPlan });
     view.signal("root_sig", 2);
-    view.update(contextOf(view, [1, 0]).signals.g10_sig, 42);
+    (view as any).update(contextOf(view, [1, 0]).signals.g10_sig, 42);
     const g0 = contextOf(view, [0]).data.g0_data;
-    view.pulse(g0.input, view.changeset().insert([{ k: "a" }]));
+    (view as any).pulse(g0.input, view.changeset().insert([{ k: "a" }]));
     await view.runAsync();
     await tick();
     expect(sent.length).toBe(2);
