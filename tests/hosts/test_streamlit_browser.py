@@ -132,11 +132,13 @@ def wait_until_idle(page: Any, index: int, timeout: float = 20) -> None:
     page.wait_for_timeout(300)
 
 
-def vega_oracle(spec: dict[str, Any], rows: list[dict[str, Any]], brush: list[dict[str, Any]],
-                names: list[str], tmp_path: Path) -> tuple[dict[str, Any], dict[str, list]]:
-    """Vega JS over all the rows with the browser's brush: datasets and bar geometry."""
-    jobs = [{"id": "crossfilter", "mode": "interact", "spec": spec, "inline": {"flights": rows},
-             "batches": [[{"namespace": "data", "name": "brush_store", "scope": [], "value": brush}]],
+def vega_oracle(spec: dict[str, Any], rows: list[dict[str, Any]],
+                brush: list[dict[str, Any]] | None, names: list[str],
+                tmp_path: Path) -> tuple[dict[str, Any], dict[str, list]]:
+    """Vega JS over all the rows (with the browser's brush): datasets and bar geometry."""
+    batches = [[{"namespace": "data", "name": "brush_store", "scope": [], "value": brush}]]
+    jobs = [{"id": "chart", "mode": "interact", "spec": spec, "inline": {"flights": rows},
+             "batches": batches if brush is not None else [],
              "read": [{"namespace": "data", "name": n, "scope": []} for n in names]}]
     (tmp_path / "jobs.json").write_text(json.dumps(jobs))
     subprocess.run(["node", "scenegraph.mjs", str(tmp_path / "jobs.json"), str(tmp_path / "out.json")],
@@ -221,6 +223,25 @@ def test_brush_cross_filters_exactly_as_vega(page: Any, tmp_path: Path) -> None:
     text = python_text(page, "distance brush:")
     numbers = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text.split(":", 1)[1])]
     assert numbers == pytest.approx([lo, hi]), text
+
+
+def test_local_time_uses_the_browser_zone(page: Any, tmp_path: Path) -> None:
+    """Flights per day: days are cut in the viewer's zone (Europe/Paris here, UTC on the server).
+
+    The column is a naive TIMESTAMP, which (as in VegaFusion) means wall-clock times in the
+    viewer's zone: Vega gets them as ISO strings without offset, which it parses as local times.
+    """
+    app = load_app()
+    from vegafusion_core.spec.normalize import to_vega
+
+    spec, _ = to_vega(app.daily())
+    dates = app.flights(ROWS).column("date").to_pylist()
+    rows = [{"date": d.isoformat(timespec="milliseconds")} for d in dates]
+    state = browser_state(page, 2)
+    names = sorted(state["datasets"])
+    expected, _ = vega_oracle(spec, rows, None, names, tmp_path)
+    for name in names:
+        assert as_multiset(state["datasets"][name]) == as_multiset(expected[name]), name
 
 
 def test_point_selection_reaches_python(page: Any) -> None:
