@@ -208,6 +208,11 @@ def _summary(results: dict[str, dict[str, Any]], engine: dict[str, EngineResult]
         if r["status"] == "fail":
             r.setdefault("cause", classify(r, engine[n]))
     stats = [e.stats for e in engine.values() if e.stats]
+    for n, r in results.items():
+        st = engine[n].stats
+        if st:
+            r["server"] = {k: st[k] for k in ("datasets", "transforms", "server_datasets",
+                                              "server_transforms", "server_signals")}
     server_types: Counter = Counter()
     for s in stats:
         server_types.update(s.get("server_transform_types", {}))
@@ -223,6 +228,12 @@ def _summary(results: dict[str, dict[str, Any]], engine: dict[str, EngineResult]
             "server_datasets_complete": sum(s["server_datasets_complete"] for s in stats),
             "server_transforms": sum(s["server_transforms"] for s in stats),
             "server_signals": sum(s["server_signals"] for s in stats),
+            # a pass with nothing on the server only shows that the client spec is intact
+            "specs_without_server_transforms": sum(1 for s in stats if s["server_transforms"] == 0
+                                                   and s["transforms"] > 0),
+            "passing_without_server_transforms": sum(
+                1 for n, r in results.items() if r["status"] == "pass" and engine[n].stats
+                and engine[n].stats["server_transforms"] == 0 and engine[n].stats["transforms"]),
             "server_transform_types": dict(server_types.most_common()),
         },
         "causes": dict(causes.most_common()),
