@@ -105,7 +105,7 @@ function VegaFusionChart({ id, spec, commPlan, chartKey, debounce = 10, maxWait 
   React.useEffect(() => { live.current?.transport.receive(serverMessage); }, [serverMessage]);
 
   const domId = typeof id === "string" ? id : JSON.stringify(id);
-  return <div id={domId} ref={el} className={className} style={style} />;
+  return React.createElement("div", { id: domId, ref: el, className, style });
 }
 
 if (PropTypes) {

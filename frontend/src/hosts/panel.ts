@@ -35,7 +35,9 @@ function panelTransport(model: PanelModel): Transport & { client: string; sendRa
     if (!data || data.client !== client || !data.message) return; // another view's answer
     listeners.forEach((cb) => cb(data.message as ServerMessage));
   });
-  const sendRaw = (message: Outgoing) => model.send_msg({ client, message });
+  // Through JSON, as the other hosts send it: Vega caches field getters (functions) on selection
+  // tuples, which Bokeh's serializer refuses.
+  const sendRaw = (message: Outgoing) => model.send_msg(JSON.parse(JSON.stringify({ client, message })));
   return {
     client,
     send: sendRaw,
