@@ -104,13 +104,6 @@ def _chart_entry(chart: Any, datasets: Mapping[str, Any] | None, tz: str,
     return entry
 
 
-def _theme(theme: str | None) -> str | None:
-    if theme != "streamlit":
-        return None
-    kind = getattr(getattr(st.context, "theme", None), "type", None)
-    return "dark" if kind == "dark" else "light"
-
-
 def vegafusion_chart(chart: Any, *, datasets: Mapping[str, Any] | None = None,
                      key: str | None = None,
                      on_select: Literal["ignore", "rerun"] | Callable[[], None] = "ignore",
@@ -148,7 +141,8 @@ def vegafusion_chart(chart: Any, *, datasets: Mapping[str, Any] | None = None,
         "clientSpec": entry.state.get_client_spec(),
         "commPlan": entry.state.get_comm_plan(),
         "debounceMs": debounce,
-        "theme": _theme(theme),
+        # Resolved in the browser: st.context.theme is only known after the first rerun.
+        "theme": "streamlit" if theme == "streamlit" else None,
         "width": width,
         "height": height,
         "selectionStores": [{"namespace": "data", "name": f"{name}_store", "scope": []}

@@ -262,6 +262,8 @@ def test_browser_never_receives_the_rows(page: Any) -> None:
     traffic = page.traffic
     assert traffic.channel > 0  # the interactions above went through the side channel
     # Specs, bars and every rerun's messages together: far below the table itself.
+    print(f"\nrows as JSON {raw:,} B; websocket {traffic.websocket:,} B, channel "
+          f"{traffic.channel:,} B; static files {traffic.static:,} B")
     assert traffic.data < raw / 50, (traffic.data, raw)
 
 
@@ -378,3 +380,32 @@ def test_slow_answers_show_loading_and_server_errors_replace_the_chart(browser: 
         assert not root.locator(".vf-chart").is_visible()
     finally:
         context.close()
+
+
+def test_chart_follows_streamlit_dark_theme(browser: Any, tmp_path: Path) -> None:
+    """A server whose theme is dark: the charts take vega-themes' dark look, on transparent."""
+    port = free_port()
+    command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+               "--theme.base", "dark"]
+    url = f"http://127.0.0.1:{port}"
+    process = start_server(command, {"ROWS": "2000"}, tmp_path / "dark.log", f"{url}/_stcore/health")
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, timezone_id=TZ)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        svg = chart(page, 2).locator("svg")
+        svg.wait_for(timeout=120_000)
+        page.wait_for_timeout(500)
+        looks = chart(page, 2).evaluate("""el => {
+            const view = el.__vegafusion.handle.view();
+            const label = el.querySelector('.role-axis-label text');
+            return {background: view.background(), label: getComputedStyle(label).fill};
+        }""")
+        assert looks["background"] == "transparent", looks
+        red, green, blue = (int(c) for c in re.findall(r"\d+", looks["label"])[:3])
+        assert min(red, green, blue) > 150, looks  # light text on the dark page
+    finally:
+        context.close()
+        stop_server(process)

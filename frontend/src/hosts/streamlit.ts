@@ -16,7 +16,8 @@ interface StreamlitData {
   commPlan: CommPlan;
   debounceMs?: number;
   maxWaitMs?: number;
-  theme?: "light" | "dark" | null;
+  /** "streamlit": follow the app's theme (read here: Python learns it only after a rerun). */
+  theme?: "streamlit" | "light" | "dark" | null;
   width?: number | null;
   height?: number | null;
   selectionStores?: Variable[];
@@ -30,7 +31,7 @@ interface ComponentArgs {
 
 interface Mounted {
   chartId: string;
-  theme: StreamlitData["theme"];
+  theme: MountProps["theme"];
   handle: MountHandle;
   transport: ReturnType<typeof httpTransport>;
   container: HTMLElement;
@@ -45,13 +46,31 @@ function storesAsState(values: Update[]): Record<string, unknown> {
   return stores;
 }
 
-function props(data: StreamlitData, setStateValue: ComponentArgs["setStateValue"]): MountProps {
+/** "dark" or "light" from the luminance of Streamlit's background colour (a CSS variable). */
+function streamlitTheme(el: HTMLElement | ShadowRoot): "dark" | "light" {
+  // The probe goes where it is rendered (in the shadow root, not beside it on the host).
+  const probe = document.createElement("span");
+  probe.style.display = "none";
+  probe.style.color = "var(--st-background-color, #ffffff)";
+  el.appendChild(probe);
+  const [r, g, b] = (getComputedStyle(probe).color.match(/[\d.]+/g) || ["255", "255", "255"])
+    .map(Number);
+  probe.remove();
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b < 128 ? "dark" : "light";
+}
+
+function resolveTheme(data: StreamlitData, el: HTMLElement | ShadowRoot): MountProps["theme"] {
+  return data.theme === "streamlit" ? streamlitTheme(el) : data.theme ?? null;
+}
+
+function props(data: StreamlitData, theme: MountProps["theme"],
+  setStateValue: ComponentArgs["setStateValue"]): MountProps {
   return {
     clientSpec: data.clientSpec,
     commPlan: data.commPlan,
     debounceMs: data.debounceMs,
     maxWaitMs: data.maxWaitMs,
-    theme: data.theme,
+    theme,
     width: data.width,
     height: data.height,
     watch: data.selectionStores,
@@ -63,7 +82,8 @@ function props(data: StreamlitData, setStateValue: ComponentArgs["setStateValue"
 export default function streamlitVegaFusion(component: ComponentArgs): () => void {
   const { data, parentElement, setStateValue } = component;
   let entry = mounted.get(parentElement);
-  if (entry && entry.chartId === data.chartId && entry.theme === data.theme) {
+  const theme = resolveTheme(data, parentElement);
+  if (entry && entry.chartId === data.chartId && entry.theme === theme) {
     // Same chart, same server state: a rerun must not redraw it (it would lose the brush).
     if (entry.pendingDestroy) clearTimeout(entry.pendingDestroy);
     entry.pendingDestroy = null;
@@ -78,8 +98,8 @@ export default function streamlitVegaFusion(component: ComponentArgs): () => voi
     container.className = "vegafusion-chart";
     parentElement.appendChild(container);
     const transport = httpTransport(data.endpoint, data.token);
-    const handle = mount(container, props(data, setStateValue), transport);
-    entry = { chartId: data.chartId, theme: data.theme, handle, transport, container,
+    const handle = mount(container, props(data, theme, setStateValue), transport);
+    entry = { chartId: data.chartId, theme, handle, transport, container,
       pendingDestroy: null };
     mounted.set(parentElement, entry);
     (container as any).__vegafusion = { handle, data }; // for tests and debugging in the console
