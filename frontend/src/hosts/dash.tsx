@@ -98,7 +98,7 @@ function VegaFusionChart({ id, spec, commPlan, chartKey, debounce = 10, maxWait 
     }, transport as Transport);
     live.current = { handle, transport };
     // For tests and debugging in the console.
-    (el.current as any).__vegafusion = { handle, commPlan, session: transport.session };
+    (el.current as any).__vegafusion = { handle, commPlan, chart: chartKey, session: transport.session };
     return () => { handle.destroy(); transport.close(); live.current = null; };
   }, [chartKey, theme, width, height, debounce, maxWait]);
 

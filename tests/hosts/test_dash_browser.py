@@ -1,0 +1,306 @@
+"""The Dash host end to end: the demo app on Dash's own (Flask) server at 100k rows, in Chromium.
+
+Expected values come from Vega JS in Node (tests/oracle/scenegraph.mjs) evaluating the whole chart
+over the same rows with the same brush the browser drew.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from .support import ROOT, ensure_bundle, free_port, start_server, stop_server
+
+pytest.importorskip("dash")
+pytest.importorskip("playwright")
+
+ROWS = 100_000
+TZ = "Europe/Paris"  # not the server's zone: each browser session is planned in its own
+APP = ROOT / "examples" / "dash_app.py"
+ORACLE = ROOT / "tests" / "oracle"
+BUNDLE = ROOT / "components" / "dash_vegafusion" / "static" / "dash.js"
+CHANNEL = "/_dash-update-component"
+
+
+def load_app() -> Any:
+    spec = importlib.util.spec_from_file_location("dash_app_example", APP)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def flights_rows() -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    from vegafusion_core.sample_data import write_flights_parquet
+
+    path = ROOT / "examples" / "data" / f"flights_{ROWS}.parquet"
+    table = pq.read_table(write_flights_parquet(ROWS, path))
+    return table.select(["distance", "delay", "time", "origin"]).to_pylist()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    ensure_bundle(BUNDLE)
+    port = free_port()
+    log = tmp_path_factory.mktemp("dash") / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    process = start_server([sys.executable, str(APP)], {"ROWS": str(ROWS), "PORT": str(port)},
+                           log, f"{url}/_dash-dependencies")
+    yield url
+    stop_server(process)
+
+
+class Traffic:
+    """Bytes of Dash's data requests (layout, callbacks), apart from static files."""
+
+    def __init__(self, page: Any) -> None:
+        self.data = 0
+        self.callbacks = 0
+        page.on("requestfinished", self._on_request)
+
+    def _on_request(self, request: Any) -> None:
+        sizes = request.sizes()
+        size = sizes["responseBodySize"] + sizes["requestBodySize"]
+        if "/_dash-layout" in request.url or CHANNEL in request.url:
+            self.data += size
+        if CHANNEL in request.url:
+            self.callbacks += 1
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, timezone_id=TZ)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type in ("warning", "error") else None)
+    page.traffic = Traffic(page)
+    page.goto(server)
+    for index in (0, 1):
+        chart(page, index).locator(".vf-chart svg").wait_for(timeout=120_000)
+    yield page
+    context.close()
+    assert errors == [], errors
+    # Dash 3+ warns about React defaultProps on function components: the wrapper has none.
+    assert not [w for w in warnings if "defaultProps" in w], warnings
+
+
+def chart(page: Any, index: int) -> Any:
+    return page.locator("#crossfilter" if index == 0 else "#origins")
+
+
+def browser_state(page: Any, index: int) -> dict[str, Any]:
+    """The datasets the chart draws and its bars, as the browser has them now."""
+    return chart(page, index).evaluate("""el => {
+        const {handle, commPlan, session} = el.__vegafusion;
+        const view = handle.view();
+        const rows = (name) => view.data(name).map(r => Object.fromEntries(Object.entries(r)));
+        const datasets = {};
+        for (const v of commPlan.server_to_client)
+            if (v.namespace === 'data' && v.scope.length === 0) datasets[v.name] = rows(v.name);
+        const bars = {};
+        const walk = (mark) => {
+            if (mark.marktype === 'rect' && (mark.name || '').endsWith('_marks'))
+                bars[mark.name] = mark.items.map(i => [i.x || 0, i.y || 0, i.width, i.height]);
+            for (const item of mark.items || []) for (const child of item.items || []) walk(child);
+        };
+        walk(view.scenegraph().root);
+        const brush = view._runtime.data.brush_store ? rows('brush_store') : null;
+        return {datasets, bars, brush, session,
+                error: el.classList.contains('vf-has-error') ? el.textContent : null};
+    }""")
+
+
+def wait_until_idle(page: Any, index: int) -> None:
+    """No update in flight: the newest answer has been drawn."""
+    page.wait_for_timeout(150)
+    chart(page, index).evaluate("""async (el) => {
+        for (let i = 0; i < 400 && el.classList.contains('vf-is-loading'); i++)
+            await new Promise(r => setTimeout(r, 50));
+    }""")
+    page.wait_for_timeout(300)
+
+
+def vega_oracle(spec: dict[str, Any], rows: list[dict[str, Any]], brush: list[dict[str, Any]],
+                names: list[str], tmp_path: Path) -> tuple[dict[str, Any], dict[str, list]]:
+    """Vega JS over all the rows with the browser's brush: datasets and bar geometry."""
+    jobs = [{"id": "crossfilter", "mode": "interact", "spec": spec, "inline": {"flights": rows},
+             "batches": [[{"namespace": "data", "name": "brush_store", "scope": [],
+                           "value": brush}]],
+             "read": [{"namespace": "data", "name": n, "scope": []} for n in names]}]
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
+    subprocess.run(["node", "scenegraph.mjs", str(tmp_path / "jobs.json"),
+                    str(tmp_path / "out.json")],
+                   cwd=ORACLE, check=True, env={"TZ": TZ, "PATH": "/usr/bin:/bin"}, timeout=300)
+    result = json.loads((tmp_path / "out.json").read_text())[0]
+    assert result["ok"], result["errors"]
+    step = result["steps"][-1]
+    bars: dict[str, list] = {}
+    mark = None
+    for entry in step["scene"]:
+        if entry[0] == "mark":
+            info = entry[2]
+            mark = info.get("name") if info.get("marktype") == "rect" else None
+            if mark and mark.endswith("_marks"):
+                bars.setdefault(mark, [])
+        elif entry[0] == "item" and mark and mark.endswith("_marks"):
+            item = entry[2]
+            bars[mark].append([item.get("x", 0), item.get("y", 0), item.get("width"),
+                               item.get("height")])
+    return dict(zip(names, step["values"])), bars
+
+
+def rounded(items: list[list[float]]) -> list[list[float]]:
+    return sorted([round(v, 6) if isinstance(v, float) else v for v in item] for item in items)
+
+
+def as_multiset(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True) for r in rows)
+
+
+def drag_brush(page: Any, start: float, end: float) -> None:
+    """Drag across the distance histogram's plot area, from/to fractions of its width."""
+    plot = chart(page, 0).locator("g.mark-group.role-scope path.background").first
+    box = plot.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * start, y)
+    page.mouse.down()
+    for k in range(1, 9):
+        page.mouse.move(box["x"] + box["width"] * (start + (end - start) * k / 8), y)
+        page.wait_for_timeout(15)
+    page.mouse.up()
+
+
+def python_text(page: Any, element_id: str, timeout: float = 30) -> str:
+    """Text written by a Python callback, once it is no longer the initial 'none'."""
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = page.locator(f"#{element_id}").inner_text()
+        if not text.endswith("none"):
+            return text
+        page.wait_for_timeout(200)
+    return text
+
+
+def assert_brush_draws_as_vega(page: Any, tmp_path: Path, start: float, end: float) -> list:
+    before = browser_state(page, 0)
+    drag_brush(page, start, end)
+    wait_until_idle(page, 0)
+    after = browser_state(page, 0)
+    assert after["error"] is None, after["error"]
+    assert len(after["brush"]) == 1, after["brush"]
+    from vegafusion_core.spec.normalize import to_vega
+
+    spec, _ = to_vega(load_app().crossfilter())
+    names = sorted(after["datasets"])
+    expected, expected_bars = vega_oracle(spec, flights_rows(), after["brush"], names, tmp_path)
+    for name in names:
+        assert as_multiset(after["datasets"][name]) == as_multiset(expected[name]), name
+    # The filtered histograms changed, and every bar is drawn where Vega JS draws it.
+    assert any(after["datasets"][n] != before["datasets"][n] for n in names)
+    assert after["bars"].keys() == expected_bars.keys()
+    for mark, items in expected_bars.items():
+        assert rounded(after["bars"][mark]) == rounded(items), mark
+    return after["brush"][0]["values"][0]
+
+
+def test_brush_cross_filters_exactly_as_vega(page: Any, tmp_path: Path) -> None:
+    lo, hi = assert_brush_draws_as_vega(page, tmp_path, 0.25, 0.55)
+    assert 0 < lo < hi
+    text = python_text(page, "brush-text")
+    numbers = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text.split(":", 1)[1])]
+    assert numbers == pytest.approx([lo, hi]), text
+
+
+def test_point_selection_reaches_python(page: Any) -> None:
+    bar = chart(page, 1).locator("g.mark-rect path").nth(3)
+    origin = bar.evaluate("path => path.__data__.datum.origin")
+    bar.click()
+    page.wait_for_timeout(300)
+    picked = chart(page, 1).evaluate("""el => el.__vegafusion.handle.view().data('pick_store')
+        .map(t => t.values[0])""")
+    assert picked == [origin]
+    assert python_text(page, "pick-text") == f"origins picked: {origin}"
+
+
+def test_browser_never_receives_the_rows(page: Any) -> None:
+    raw = len(json.dumps(flights_rows()))
+    traffic = page.traffic
+    assert traffic.callbacks > 0  # the interactions above went through the component's callback
+    # The layout (client specs), the bars and every callback's messages: far below the table.
+    assert traffic.data < raw / 50, (traffic.data, raw)
+
+
+def post_envelope(page: Any, value: Any, component: str = "crossfilter") -> dict[str, Any]:
+    """Call the component's callback as dash-renderer does, with `value` as clientMessage."""
+    body = {"output": f"..{component}.serverMessage...{component}.selections..",
+            "outputs": [{"id": component, "property": "serverMessage"},
+                        {"id": component, "property": "selections"}],
+            "inputs": [{"id": component, "property": "clientMessage", "value": value}],
+            "changedPropIds": [f"{component}.clientMessage"], "state": []}
+    status, text = page.evaluate("""async ([url, body]) => {
+        const r = await fetch(url, {method: 'POST', body,
+                                    headers: {'Content-Type': 'application/json'}});
+        return [r.status, await r.text()];
+    }""", [CHANNEL, json.dumps(body)])
+    assert status in (200, 204), (status, text)
+    return json.loads(text)["response"][component]["serverMessage"]["message"] if text else {}
+
+
+def test_malformed_updates_leave_chart_and_state_unchanged(page: Any, tmp_path: Path) -> None:
+    state = browser_state(page, 0)
+    chart_key = chart(page, 0).evaluate("el => el.__vegafusion.chart")
+    probe = "probe-session-0001"
+
+    def send(message: Any, session: str = probe, n: int = 1) -> dict[str, Any]:
+        return post_envelope(page, {"n": n, "chart": chart_key, "session": session,
+                                    "message": message})
+
+    brush = state["brush"]
+    other = [{**brush[0], "values": [[100, 200]]}]
+    assert send({"type": "hello", "tz": TZ})["type"] == "ok"
+    first = send({"type": "update", "seq": 1, "updates": [
+        {"namespace": "data", "name": "brush_store", "scope": [], "value": brush}]})
+    assert first["type"] == "update"
+    bad = [
+        {"type": "update", "seq": "x", "updates": []},
+        "update",
+        {"type": "nonsense"},
+        # A valid change followed by an invalid one: all or nothing.
+        {"type": "update", "seq": 2, "updates": [
+            {"namespace": "data", "name": "brush_store", "scope": [], "value": other},
+            {"namespace": "data", "name": "brush_store", "scope": [], "value": "DROP TABLE"}]},
+        {"type": "update", "seq": 3, "updates": [
+            {"namespace": "signal", "name": "no_such_signal", "scope": [9], "value": 1}]},
+        {"type": "update", "seq": 4, "updates": {"not": "a list"}},
+    ]
+    for message in bad:
+        answer = send(message)
+        assert answer["type"] == "error" and answer["message"], (message, answer)
+    for envelope in ["junk", {"n": 1, "chart": "no-such-chart", "session": probe,
+                              "message": {"type": "hello"}},
+                     {"n": 1, "chart": chart_key, "session": 7, "message": {"type": "hello"}}]:
+        answer = post_envelope(page, envelope)
+        assert answer == {} or answer["type"] == "error", (envelope, answer)
+    # State unchanged: sending the brush the server already has changes nothing.
+    same = send({"type": "update", "seq": 5, "updates": [
+        {"namespace": "data", "name": "brush_store", "scope": [], "value": brush}]})
+    assert (same["type"], same["updates"]) == ("update", [])
+    # The browser's own session: malformed messages that never reach its state...
+    for message in [{"type": "update", "seq": "x"}, {"type": "update"}, None]:
+        send(message, session=state["session"], n=10_000)
+    # ...and the chart is still up: a new brush draws exactly what Vega draws.
+    assert browser_state(page, 0)["error"] is None
+    assert_brush_draws_as_vega(page, tmp_path, 0.1, 0.4)
+
