@@ -72,7 +72,7 @@ export function render({ model, el }: { model: PanelModel; el: HTMLElement }): v
   el.appendChild(container);
   const handle: MountHandle = mount(container, props(model, transport), transport);
   // For tests and debugging in the console.
-  (container as any).__vegafusion = { handle, commPlan: model.comm_plan, client: transport.client };
+  (container as any).__vegafusion = { handle, commPlan: model.comm_plan, client: transport.client, model };
   // A new theme or size re-embeds the same chart; the server's state is unchanged.
   model.on(["theme", "chart_width", "chart_height"], () => { void handle.update(props(model, transport)); });
   model.on("remove", () => handle.destroy());

@@ -1,0 +1,311 @@
+"""The Panel host end to end: the demo app on Panel's (Bokeh/Tornado) server at 100k rows, in
+Chromium. Messages travel over Panel's websocket; datasets arrive as Arrow IPC bytes.
+
+Expected values come from Vega JS in Node (tests/oracle/scenegraph.mjs) evaluating the whole chart
+over the same rows with the same brush the browser drew.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from .support import ROOT, ensure_bundle, free_port, start_server, stop_server
+
+pytest.importorskip("panel")
+pytest.importorskip("playwright")
+
+ROWS = 100_000
+TZ = "Europe/Paris"  # not the server's zone: each browser view is planned in its own
+APP = ROOT / "examples" / "panel_app.py"
+ORACLE = ROOT / "tests" / "oracle"
+BUNDLE = ROOT / "components" / "panel_vegafusion" / "static" / "panel.js"
+PROBE = "probe-client-0001"
+
+
+def load_app() -> Any:
+    spec = importlib.util.spec_from_file_location("panel_app_example", APP)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def flights_rows() -> list[dict[str, Any]]:
+    import pyarrow.parquet as pq
+
+    from vegafusion_core.sample_data import write_flights_parquet
+
+    path = ROOT / "examples" / "data" / f"flights_{ROWS}.parquet"
+    table = pq.read_table(write_flights_parquet(ROWS, path))
+    return table.select(["distance", "delay", "time", "origin"]).to_pylist()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    ensure_bundle(BUNDLE)
+    port = free_port()
+    log = tmp_path_factory.mktemp("panel") / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    # A static file answers at once; the page itself builds a session (plans both charts).
+    process = start_server([sys.executable, str(APP)], {"ROWS": str(ROWS), "PORT": str(port)},
+                           log, f"{url}/static/js/bokeh.min.js")
+    yield url
+    stop_server(process)
+
+
+class Traffic:
+    """Bytes over Panel's websocket (the document, the specs, every message), both ways."""
+
+    def __init__(self, page: Any) -> None:
+        self.data = 0
+        self.binary_frames = 0
+        page.on("websocket", self._on_websocket)
+
+    def _on_websocket(self, ws: Any) -> None:
+        def received(payload: Any) -> None:
+            self.data += len(payload)
+            self.binary_frames += isinstance(payload, bytes)
+
+        ws.on("framereceived", received)
+        ws.on("framesent", lambda payload: setattr(self, "data", self.data + len(payload)))
+
+
+@pytest.fixture(scope="module")
+def page(browser: Any, server: str) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1500, "height": 1100}, timezone_id=TZ)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.traffic = Traffic(page)
+    page.goto(server)
+    for index in (0, 1):
+        chart(page, index).locator(".vf-chart svg").wait_for(timeout=120_000)
+    yield page
+    context.close()
+    assert errors == [], errors
+
+
+def chart(page: Any, index: int) -> Any:
+    return page.locator(".vegafusion-chart").nth(index)
+
+
+def browser_state(page: Any, index: int) -> dict[str, Any]:
+    """The datasets the chart draws and its bars, as the browser has them now."""
+    return chart(page, index).evaluate("""el => {
+        const {handle, commPlan, client} = el.__vegafusion;
+        const view = handle.view();
+        const rows = (name) => view.data(name).map(r => Object.fromEntries(Object.entries(r)));
+        const datasets = {};
+        for (const v of commPlan.server_to_client)
+            if (v.namespace === 'data' && v.scope.length === 0) datasets[v.name] = rows(v.name);
+        const bars = {};
+        const walk = (mark) => {
+            if (mark.marktype === 'rect' && (mark.name || '').endsWith('_marks'))
+                bars[mark.name] = mark.items.map(i => [i.x || 0, i.y || 0, i.width, i.height]);
+            for (const item of mark.items || []) for (const child of item.items || []) walk(child);
+        };
+        walk(view.scenegraph().root);
+        const brush = view._runtime.data.brush_store ? rows('brush_store') : null;
+        return {datasets, bars, brush, client,
+                error: el.classList.contains('vf-has-error') ? el.textContent : null};
+    }""")
+
+
+def wait_until_idle(page: Any, index: int) -> None:
+    """No update in flight: the newest answer has been drawn."""
+    page.wait_for_timeout(150)
+    chart(page, index).evaluate("""async (el) => {
+        for (let i = 0; i < 400 && el.classList.contains('vf-is-loading'); i++)
+            await new Promise(r => setTimeout(r, 50));
+    }""")
+    page.wait_for_timeout(300)
+
+
+def vega_oracle(spec: dict[str, Any], rows: list[dict[str, Any]], brush: list[dict[str, Any]],
+                names: list[str], tmp_path: Path) -> tuple[dict[str, Any], dict[str, list]]:
+    """Vega JS over all the rows with the browser's brush: datasets and bar geometry."""
+    jobs = [{"id": "crossfilter", "mode": "interact", "spec": spec, "inline": {"flights": rows},
+             "batches": [[{"namespace": "data", "name": "brush_store", "scope": [],
+                           "value": brush}]],
+             "read": [{"namespace": "data", "name": n, "scope": []} for n in names]}]
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
+    subprocess.run(["node", "scenegraph.mjs", str(tmp_path / "jobs.json"),
+                    str(tmp_path / "out.json")],
+                   cwd=ORACLE, check=True, env={"TZ": TZ, "PATH": "/usr/bin:/bin"}, timeout=300)
+    result = json.loads((tmp_path / "out.json").read_text())[0]
+    assert result["ok"], result["errors"]
+    step = result["steps"][-1]
+    bars: dict[str, list] = {}
+    mark = None
+    for entry in step["scene"]:
+        if entry[0] == "mark":
+            info = entry[2]
+            mark = info.get("name") if info.get("marktype") == "rect" else None
+            if mark and mark.endswith("_marks"):
+                bars.setdefault(mark, [])
+        elif entry[0] == "item" and mark and mark.endswith("_marks"):
+            item = entry[2]
+            bars[mark].append([item.get("x", 0), item.get("y", 0), item.get("width"),
+                               item.get("height")])
+    return dict(zip(names, step["values"])), bars
+
+
+def rounded(items: list[list[float]]) -> list[list[float]]:
+    return sorted([round(v, 6) if isinstance(v, float) else v for v in item] for item in items)
+
+
+def as_multiset(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True) for r in rows)
+
+
+def drag_brush(page: Any, start: float, end: float) -> None:
+    """Drag across the distance histogram's plot area, from/to fractions of its width."""
+    plot = chart(page, 0).locator("g.mark-group.role-scope path.background").first
+    box = plot.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * start, y)
+    page.mouse.down()
+    for k in range(1, 9):
+        page.mouse.move(box["x"] + box["width"] * (start + (end - start) * k / 8), y)
+        page.wait_for_timeout(15)
+    page.mouse.up()
+
+
+def python_text(page: Any, css_class: str, timeout: float = 30) -> str:
+    """Text of a pane bound to a selection in Python, once it is no longer the initial 'none'."""
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = page.locator(f".{css_class} pre").inner_text().strip()
+        if not text.endswith("none"):
+            return text
+        page.wait_for_timeout(200)
+    return text
+
+
+def assert_brush_draws_as_vega(page: Any, tmp_path: Path, start: float, end: float) -> list:
+    before = browser_state(page, 0)
+    drag_brush(page, start, end)
+    wait_until_idle(page, 0)
+    after = browser_state(page, 0)
+    assert after["error"] is None, after["error"]
+    assert len(after["brush"]) == 1, after["brush"]
+    from vegafusion_core.spec.normalize import to_vega
+
+    spec, _ = to_vega(load_app().crossfilter())
+    names = sorted(after["datasets"])
+    expected, expected_bars = vega_oracle(spec, flights_rows(), after["brush"], names, tmp_path)
+    for name in names:
+        assert as_multiset(after["datasets"][name]) == as_multiset(expected[name]), name
+    # The filtered histograms changed, and every bar is drawn where Vega JS draws it.
+    assert any(after["datasets"][n] != before["datasets"][n] for n in names)
+    assert after["bars"].keys() == expected_bars.keys()
+    for mark, items in expected_bars.items():
+        assert rounded(after["bars"][mark]) == rounded(items), mark
+    return after["brush"][0]["values"][0]
+
+
+def test_brush_cross_filters_exactly_as_vega(page: Any, tmp_path: Path) -> None:
+    lo, hi = assert_brush_draws_as_vega(page, tmp_path, 0.25, 0.55)
+    assert 0 < lo < hi
+    text = python_text(page, "brush-text")
+    numbers = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text.split(":", 1)[1])]
+    assert numbers == pytest.approx([lo, hi]), text
+
+
+def test_point_selection_reaches_python(page: Any) -> None:
+    bar = chart(page, 1).locator("g.mark-rect path").nth(3)
+    origin = bar.evaluate("path => path.__data__.datum.origin")
+    bar.click()
+    page.wait_for_timeout(300)
+    picked = chart(page, 1).evaluate("""el => el.__vegafusion.handle.view().data('pick_store')
+        .map(t => t.values[0])""")
+    assert picked == [origin]
+    assert python_text(page, "pick-text") == f"origins picked: {origin}"
+
+
+def test_browser_never_receives_the_rows(page: Any) -> None:
+    raw = len(json.dumps(flights_rows()))
+    traffic = page.traffic
+    assert traffic.binary_frames > 0  # the brush's answers came as Arrow IPC buffers
+    # The document (client specs), the bars and every message: far below the table itself.
+    assert traffic.data < raw / 50, (traffic.data, raw)
+
+
+def listen(page: Any) -> None:
+    """Collect every custom message the pane's model receives (all clients' answers)."""
+    chart(page, 0).evaluate("""el => {
+        window.__vfAnswers = [];
+        el.__vegafusion.model.on('msg:custom', (data) => window.__vfAnswers.push(data));
+    }""")
+
+
+def send(page: Any, data: Any, client: str | None = PROBE, timeout: float = 30) -> dict[str, Any]:
+    """Send `data` (wrapped for `client` unless client is None) over the pane's channel; the
+    answer addressed to `client`, or {} when none comes."""
+    before = page.evaluate("window.__vfAnswers.length")
+    body = {"client": client, "message": data} if client is not None else data
+    chart(page, 0).evaluate("(el, body) => el.__vegafusion.model.send_msg(body)", body)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answers = page.evaluate("""(n) => window.__vfAnswers.slice(n).map(a => ({
+            client: a.client, type: a.message.type, message: a.message.message,
+            updates: (a.message.updates || []).map(u => u.name)}))""", before)
+        mine = [a for a in answers if a["client"] == client]
+        if mine:
+            return mine[0]
+        page.wait_for_timeout(100)
+    return {}
+
+
+def test_malformed_updates_leave_chart_and_state_unchanged(page: Any, tmp_path: Path) -> None:
+    state = browser_state(page, 0)
+    listen(page)
+    brush = state["brush"]
+    other = [{**brush[0], "values": [[100, 200]]}]
+    assert send(page, {"type": "hello", "tz": TZ})["type"] == "ok"
+    first = send(page, {"type": "update", "seq": 1, "updates": [
+        {"namespace": "data", "name": "brush_store", "scope": [], "value": brush}]})
+    assert first["type"] == "update" and first["updates"], first
+    bad = [
+        {"type": "update", "seq": "x", "updates": []},
+        "update",
+        {"type": "nonsense"},
+        # A valid change followed by an invalid one: all or nothing.
+        {"type": "update", "seq": 2, "updates": [
+            {"namespace": "data", "name": "brush_store", "scope": [], "value": other},
+            {"namespace": "data", "name": "brush_store", "scope": [], "value": "DROP TABLE"}]},
+        {"type": "update", "seq": 3, "updates": [
+            {"namespace": "signal", "name": "no_such_signal", "scope": [9], "value": 1}]},
+        {"type": "update", "seq": 4, "updates": {"not": "a list"}},
+    ]
+    for message in bad:
+        answer = send(page, message)
+        assert answer["type"] == "error" and answer["message"], (message, answer)
+    # Not even addressed to a view: ignored, nothing answered, the server stays up.
+    for junk in ["junk", {"client": 7}, [1, 2]]:
+        assert send(page, junk, client=None, timeout=1) == {}
+    assert send(page, {"type": "update", "seq": 1, "updates": []},
+                client="never-said-hello")["type"] == "error"
+    # State unchanged: sending the brush the server already has changes nothing.
+    same = send(page, {"type": "update", "seq": 5, "updates": [
+        {"namespace": "data", "name": "brush_store", "scope": [], "value": brush}]})
+    assert (same["type"], same["updates"]) == ("update", []), same
+    # The browser's own view: malformed updates with old seqs (the view never draws an answer
+    # to an update older than its newest, so its error box stays shut) never reach its state...
+    for message in [{"type": "update", "seq": 0, "updates": "garbage"},
+                    {"type": "update", "seq": -5, "updates": [
+                        {"namespace": "data", "name": "brush_store", "scope": [],
+                         "value": "DROP TABLE"}]}]:
+        assert send(page, message, client=state["client"])["type"] == "error"
+    assert browser_state(page, 0)["error"] is None
+    # ...and the chart is still up: a new brush draws exactly what Vega draws.
+    assert_brush_draws_as_vega(page, tmp_path, 0.1, 0.4)
