@@ -66,7 +66,7 @@ export class ChartSession {
       const { view, props } = this;
       if (!view || !props?.onWatch || !props.watch) return;
       props.onWatch(props.watch.map((v) => ({ ...v, value: readVariable(view, v) })));
-    }, this.sync.debounceMs);
+    }, this.props?.watchDebounceMs ?? 150);
   }
 
   private sendUpdate(seq: number, updates: Update[]): void {

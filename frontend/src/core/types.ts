@@ -50,6 +50,8 @@ export interface MountProps {
   /** Extra variables (e.g. selection stores) reported to `onWatch` whenever they change. */
   watch?: Variable[];
   onWatch?: (values: Update[]) => void;
+  /** Quiet time before `onWatch` is called (ms). Default 150: a drag reports once it pauses. */
+  watchDebounceMs?: number;
   /** Time before the loading indicator shows (ms). Default 300. */
   loadingDelayMs?: number;
 }
