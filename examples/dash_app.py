@@ -60,7 +60,8 @@ def make_app() -> Dash:
     app = Dash(__name__, title="Flights: vegafusion-suite")
     app.layout = html.Div([
         html.H1(f"{ROWS:,} flights"),
-        html.P("The rows stay on the server (DuckDB); the browser receives only the bars it draws."),
+        html.P("The rows stay on the server (DuckDB); "
+               "the browser receives only the bars it draws."),
         VegaFusionChart(id="crossfilter", chart=crossfilter(), datasets={"flights": table}),
         VegaFusionChart(id="origins", chart=origins(), datasets={"flights": table}),
         html.H4("Selections read in Python"),

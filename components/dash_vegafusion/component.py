@@ -97,8 +97,8 @@ def _on_client_message(envelope: Any) -> tuple[Any, Any]:
     n = envelope.get("n")
     definition = lookup_definition(envelope.get("chart"))
     if definition is None:
-        return {"n": n, "message": {"type": "error", "message":
-                                    "this chart is no longer on the server: reload the page"}}, no_update
+        gone = {"type": "error", "message": "this chart is gone from the server: reload the page"}
+        return {"n": n, "message": gone}, no_update
     message = envelope.get("message")
     if isinstance(message, dict) and message.get("type") == "selection":
         try:

@@ -83,7 +83,8 @@ def page(browser: Any, server: str) -> Iterator[Any]:
     errors: list[str] = []
     page.on("pageerror", lambda err: errors.append(str(err)))
     warnings: list[str] = []
-    page.on("console", lambda m: warnings.append(m.text) if m.type in ("warning", "error") else None)
+    page.on("console",
+            lambda m: warnings.append(m.text) if m.type in ("warning", "error") else None)
     page.traffic = Traffic(page)
     page.goto(server)
     for index in (0, 1):
@@ -219,7 +220,8 @@ def test_brush_cross_filters_exactly_as_vega(page: Any, tmp_path: Path) -> None:
     lo, hi = assert_brush_draws_as_vega(page, tmp_path, 0.25, 0.55)
     assert 0 < lo < hi
     text = python_text(page, "brush-text")
-    numbers = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text.split(":", 1)[1])]
+    number = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+    numbers = [float(x) for x in re.findall(number, text.split(":", 1)[1])]
     assert numbers == pytest.approx([lo, hi]), text
 
 

@@ -217,7 +217,8 @@ def test_brush_cross_filters_exactly_as_vega(page: Any, tmp_path: Path) -> None:
     lo, hi = assert_brush_draws_as_vega(page, tmp_path, 0.25, 0.55)
     assert 0 < lo < hi
     text = python_text(page, "brush-text")
-    numbers = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text.split(":", 1)[1])]
+    number = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
+    numbers = [float(x) for x in re.findall(number, text.split(":", 1)[1])]
     assert numbers == pytest.approx([lo, hi]), text
 
 

@@ -7,7 +7,9 @@
  */
 import { mount } from "../core/mount";
 import { variableKey } from "../core/types";
-import type { ClientMessage, CommPlan, MountHandle, ServerMessage, Transport, Update, Variable } from "../core/types";
+import type {
+  ClientMessage, CommPlan, MountHandle, ServerMessage, Transport, Update, Variable,
+} from "../core/types";
 
 const React = (window as any).React;
 const PropTypes = (window as any).PropTypes;
@@ -69,7 +71,12 @@ function dashTransport(chart: string, setProps: () => SetProps) {
       if (envelope.message?.type !== "ok") emit(envelope.message as ServerMessage);
       pump();
     },
-    close() { closed = true; queue.length = 0; listeners.clear(); if (inflight) clearTimeout(inflight.timer); },
+    close() {
+      closed = true;
+      queue.length = 0;
+      listeners.clear();
+      if (inflight) clearTimeout(inflight.timer);
+    },
   };
 }
 
@@ -84,7 +91,8 @@ function VegaFusionChart({ id, spec, commPlan, chartKey, debounce = 10, maxWait 
   theme = null, width = null, height = null, selectionStores = [], serverMessage, style,
   className, setProps }: Props) {
   const el = React.useRef(null);
-  const live = React.useRef(null as null | { handle: MountHandle; transport: ReturnType<typeof dashTransport> });
+  type Live = { handle: MountHandle; transport: ReturnType<typeof dashTransport> };
+  const live = React.useRef(null as Live | null);
   const latestSetProps = React.useRef(setProps);
   latestSetProps.current = setProps;
 
@@ -98,7 +106,8 @@ function VegaFusionChart({ id, spec, commPlan, chartKey, debounce = 10, maxWait 
     }, transport as Transport);
     live.current = { handle, transport };
     // For tests and debugging in the console.
-    (el.current as any).__vegafusion = { handle, commPlan, chart: chartKey, session: transport.session };
+    (el.current as any).__vegafusion = { handle, commPlan, chart: chartKey,
+      session: transport.session };
     return () => { handle.destroy(); transport.close(); live.current = null; };
   }, [chartKey, theme, width, height, debounce, maxWait]);
 

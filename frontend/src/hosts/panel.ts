@@ -6,7 +6,9 @@
  * Datasets arrive as Arrow IPC bytes (an ArrayBuffer) where Python could encode them, else rows.
  */
 import { mount } from "../core/mount";
-import type { ClientMessage, MountHandle, MountProps, ServerMessage, Transport, Variable } from "../core/types";
+import type {
+  ClientMessage, MountHandle, MountProps, ServerMessage, Transport, Variable,
+} from "../core/types";
 
 interface PanelModel {
   spec: object;
@@ -28,7 +30,9 @@ function randomId(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function panelTransport(model: PanelModel): Transport & { client: string; sendRaw(message: Outgoing): void } {
+type PanelTransport = Transport & { client: string; sendRaw(message: Outgoing): void };
+
+function panelTransport(model: PanelModel): PanelTransport {
   const client = randomId();
   const listeners = new Set<(message: ServerMessage) => void>();
   model.on("msg:custom", (data: any) => {
@@ -37,7 +41,8 @@ function panelTransport(model: PanelModel): Transport & { client: string; sendRa
   });
   // Through JSON, as the other hosts send it: Vega caches field getters (functions) on selection
   // tuples, which Bokeh's serializer refuses.
-  const sendRaw = (message: Outgoing) => model.send_msg(JSON.parse(JSON.stringify({ client, message })));
+  const sendRaw = (message: Outgoing) =>
+    model.send_msg(JSON.parse(JSON.stringify({ client, message })));
   return {
     client,
     send: sendRaw,
@@ -49,7 +54,7 @@ function panelTransport(model: PanelModel): Transport & { client: string; sendRa
   };
 }
 
-function props(model: PanelModel, transport: ReturnType<typeof panelTransport>): MountProps {
+function props(model: PanelModel, transport: PanelTransport): MountProps {
   const stores = model.selection_stores || [];
   return {
     clientSpec: model.spec,
@@ -72,8 +77,10 @@ export function render({ model, el }: { model: PanelModel; el: HTMLElement }): v
   el.appendChild(container);
   const handle: MountHandle = mount(container, props(model, transport), transport);
   // For tests and debugging in the console.
-  (container as any).__vegafusion = { handle, commPlan: model.comm_plan, client: transport.client, model };
+  (container as any).__vegafusion = { handle, commPlan: model.comm_plan, client: transport.client,
+    model };
   // A new theme or size re-embeds the same chart; the server's state is unchanged.
-  model.on(["theme", "chart_width", "chart_height"], () => { void handle.update(props(model, transport)); });
+  model.on(["theme", "chart_width", "chart_height"],
+    () => { void handle.update(props(model, transport)); });
   model.on("remove", () => handle.destroy());
 }
