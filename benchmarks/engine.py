@@ -32,7 +32,11 @@ Snapshot = dict[str, list[dict[str, Any]]]
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak RSS (VmHWM). Not getrusage's ru_maxrss: Linux carries that over
+    exec from the parent, so a child would report at least the orchestrator's RSS."""
+    with open("/proc/self/status") as f:
+        line = next(line for line in f if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
 
 
 def current_rss_mb() -> float:
@@ -96,7 +100,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - start, value
 
 
-def run(engine: str, workload: str, rows: int, reps: int) -> dict[str, Any]:
+def run(engine: str, workload: str, rows: int, reps: int, updates: int) -> dict[str, Any]:
     in_place = workload == "parquet"
     url = parquet_path(rows).as_posix() if in_place else FLIGHTS_URL
     spec = json.loads(spec_path(workload, url).read_text())
@@ -114,7 +118,7 @@ def run(engine: str, workload: str, rows: int, reps: int) -> dict[str, Any]:
     if workload in ("histogram", "timeseries"):
         result.update(run_static(driver, spec, datasets, reps))
     else:
-        result.update(run_interactive(driver, spec, datasets, reps, workload))
+        result.update(run_interactive(driver, spec, datasets, reps, workload, updates))
     result["peak_rss_mb"] = peak_rss_mb()
     return result
 
@@ -130,8 +134,8 @@ def run_static(driver: Any, spec: dict, datasets: dict, reps: int) -> dict[str, 
     return {"cold_s": cold, "first_s": first, "update_s": [], "snapshots": [snapshot]}
 
 
-def run_interactive(driver: Any, spec: dict, datasets: dict, reps: int,
-                    workload: str) -> dict[str, Any]:
+def run_interactive(driver: Any, spec: dict, datasets: dict, reps: int, workload: str,
+                    updates_wanted: int) -> dict[str, Any]:
     cold, (state, initial) = timed(lambda: driver.new_state(spec, datasets))
     first = []
     for _ in range(reps):
@@ -141,7 +145,7 @@ def run_interactive(driver: Any, spec: dict, datasets: dict, reps: int,
         seconds, (state, initial) = timed(lambda: driver.new_state(spec, datasets))
         first.append(seconds)
     snapshots, updates = [initial], []
-    for message in interactions.messages(workload, spec):
+    for message in interactions.messages(workload, spec)[:updates_wanted]:
         seconds, changed = timed(lambda: driver.update(state, message))
         updates.append(seconds)
         snapshots.append(changed)
@@ -154,9 +158,10 @@ def main() -> None:
     parser.add_argument("workload")
     parser.add_argument("--rows", type=int, required=True)
     parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--updates", type=int, default=30, help="interaction updates replayed")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    result = run(args.engine, args.workload, args.rows, args.reps)
+    result = run(args.engine, args.workload, args.rows, args.reps, args.updates)
     args.out.write_text(json.dumps(result, default=str))
 
 

@@ -50,6 +50,11 @@ class Outcome:
     mismatch: list[str] = field(default_factory=list)
 
 
+def updates_for(rows: int) -> int:
+    """Interaction updates replayed: all 30 brush moves, 10 at 100M rows (each scans them all)."""
+    return 10 if rows >= 100_000_000 else 30
+
+
 def run_engine(engine: str, workload: str, rows: int, reps: int, spec: Path) -> Outcome:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "result.json"
@@ -65,7 +70,8 @@ def run_engine(engine: str, workload: str, rows: int, reps: int, spec: Path) -> 
             env = {**os.environ, "TZ": LOCAL_TZ}
         else:
             cmd = [sys.executable, "-m", "benchmarks.engine", engine, workload,
-                   "--rows", str(rows), "--reps", str(reps), "--out", str(out)]
+                   "--rows", str(rows), "--reps", str(reps), "--out", str(out),
+                   "--updates", str(updates_for(rows))]
             env = {**os.environ, "PYTHONPATH": str(ROOT)}
         try:
             proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True,
@@ -88,12 +94,14 @@ def skip_reason(engine: str, workload: str, rows: int) -> str | None:
     return None
 
 
-def run_workload(workload: str, rows: int, reps: int, log) -> list[Outcome]:
+def run_workload(workload: str, rows: int, reps: int, engines: list[str],
+                 log) -> list[Outcome]:
     url = parquet_path(rows).as_posix() if workload == "parquet" else FLIGHTS_URL
     spec = write_spec(workload, url)
     outcomes = []
     for engine in ENGINES:
-        reason = skip_reason(engine, workload, rows)
+        reason = ("not selected (--engines)" if engine not in engines
+                  else skip_reason(engine, workload, rows))
         if reason:
             outcomes.append(Outcome(engine, skipped=reason))
             continue
@@ -106,9 +114,10 @@ def run_workload(workload: str, rows: int, reps: int, log) -> list[Outcome]:
     ours = outcomes[0].result
     for outcome in outcomes[1:]:
         if ours and outcome.result:
-            steps = len(outcome.result["snapshots"]) if outcome.engine == "vegajs" else None
+            # Vega JS replays fewer updates: the steps both ran are compared.
+            steps = min(len(ours["snapshots"]), len(outcome.result["snapshots"]))
             outcome.mismatch = compare_runs(ours["snapshots"][:steps],
-                                            outcome.result["snapshots"],
+                                            outcome.result["snapshots"][:steps],
                                             WORKLOADS[workload].outputs)
     return outcomes
 
@@ -214,6 +223,7 @@ def main() -> None:
         100_000_000 if os.environ.get("BENCH_100M") == "1" else None))
     parser.add_argument("--reps", type=int, default=(
         int(os.environ["BENCH_REPS"]) if os.environ.get("BENCH_REPS") else None))
+    parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=list(ENGINES))
     parser.add_argument("--out", type=Path, default=DATA_DIR / "results.md")
     args = parser.parse_args()
 
@@ -230,9 +240,9 @@ def main() -> None:
                 reps = min(reps, 1)
             log(f"{WORKLOADS[workload].title} @ {rows:,} rows ({reps} repetitions)")
             parquet_path(rows)
-            if rows <= VEGAJS_MAX_ROWS and workload != "parquet":
+            if rows <= VEGAJS_MAX_ROWS and workload != "parquet" and "vegajs" in args.engines:
                 json_path(rows)
-            results.append((workload, rows, run_workload(workload, rows, reps, log)))
+            results.append((workload, rows, run_workload(workload, rows, reps, args.engines, log)))
     report = ["## Benchmark results", "",
               f"{os.cpu_count()} cores; load average at the end "
               f"{os.getloadavg()[0]:.1f} (the machine is shared: figures are medians); "

@@ -23,6 +23,13 @@ const rows = JSON.parse(readFileSync(rowsPath, 'utf8'));
 const loadSeconds = (performance.now() - start) / 1000;
 const baselineRss = process.memoryUsage().rss / 2 ** 20;
 
+// VmHWM, not resourceUsage().maxRSS: Linux carries the latter over exec from the parent.
+function peakRssMb() {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n')
+    .find(l => l.startsWith('VmHWM:'));
+  return Number(line.split(/\s+/)[1]) / 1024;
+}
+
 function plain(value) {
   if (value instanceof Date) return value.getTime();
   if (Array.isArray(value)) return value.map(plain);
@@ -82,5 +89,5 @@ for (const message of messages) {
 writeFileSync(outPath, JSON.stringify({
   engine: 'vegajs', load_s: loadSeconds, baseline_rss_mb: baselineRss, cold_s: cold,
   first_s: first, update_s: updates, snapshots,
-  peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  peak_rss_mb: peakRssMb(),
 }));

@@ -25,7 +25,13 @@ DISTANCE_RANGE = (100.0, 2500.0)  # sample_data: distance = round(100 + 2400 u^2
 def _vega(chart: Any) -> dict[str, Any]:
     import vl_convert
 
-    return vl_convert.vegalite_to_vega(chart.to_dict(validate=False))
+    spec = vl_convert.vegalite_to_vega(chart.to_dict(validate=False))
+    for data in spec["data"]:
+        if str(data.get("url", "")).endswith(".parquet"):
+            # Vega-Lite writes format.type "json" for any url it does not know; both servers
+            # read a parquet file by its extension when no type is given.
+            data.pop("format", None)
+    return spec
 
 
 def histogram(url: str = FLIGHTS_URL) -> dict[str, Any]:
