@@ -18,7 +18,6 @@ import concurrent.futures as cf
 import gzip
 import hashlib
 import json
-import math
 import os
 import re
 import shutil
