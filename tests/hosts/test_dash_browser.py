@@ -306,3 +306,47 @@ def test_malformed_updates_leave_chart_and_state_unchanged(page: Any, tmp_path: 
     assert browser_state(page, 0)["error"] is None
     assert_brush_draws_as_vega(page, tmp_path, 0.1, 0.4)
 
+
+
+def small_crossfilter() -> tuple[dict[str, Any], dict[str, Any]]:
+    import pyarrow as pa
+
+    table = pa.table({"x": [float(i % 17) for i in range(200)],
+                      "y": [float(i % 5) for i in range(200)]})
+    spec = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+            "data": {"url": "table://small"},
+            "hconcat": [
+                {"mark": "bar", "params": [{"name": "brush",
+                                            "select": {"type": "interval", "encodings": ["x"]}}],
+                 "encoding": {"x": {"field": "x", "bin": True}, "y": {"aggregate": "count"}}},
+                {"mark": "bar", "transform": [{"filter": {"param": "brush"}}],
+                 "encoding": {"x": {"field": "y", "bin": True}, "y": {"aggregate": "count"}}}]}
+    return spec, {"small": table}
+
+
+def test_each_browser_session_has_its_own_state() -> None:
+    """Without a browser: one chart definition, two sessions; a brush in one moves only it."""
+    from dash_vegafusion.sessions import answer as answer_in, define_chart
+
+    spec, datasets = small_crossfilter()
+    definition = define_chart(spec, datasets, "UTC", None)
+
+    def answer(session: str, message: dict[str, Any]) -> dict[str, Any]:
+        return answer_in(definition, f"session-{session}", message)
+
+    for session in ("aaaaaaaa", "bbbbbbbb"):
+        assert answer(session, {"type": "hello", "tz": "UTC"}) == {"type": "ok"}
+    brush = [{"unit": "concat_0", "fields": [{"field": "x", "channel": "x", "type": "R"}],
+              "values": [[2, 6]]}]
+    update = {"namespace": "data", "name": "brush_store", "scope": [], "value": brush}
+    first = answer("aaaaaaaa", {"type": "update", "seq": 1, "updates": [update]})
+    assert first["type"] == "update" and first["updates"], first
+    # The same brush is news to the other session (its state never saw it)...
+    other = answer("bbbbbbbb", {"type": "update", "seq": 1, "updates": [update]})
+    assert other["updates"] == first["updates"]
+    # ...and old news to the first one.
+    again = answer("aaaaaaaa", {"type": "update", "seq": 2, "updates": [update]})
+    assert again == {"type": "update", "seq": 2, "updates": []}
+    # Updates apply in order: a late one is refused, not applied over a newer one.
+    late = answer("aaaaaaaa", {"type": "update", "seq": 2, "updates": []})
+    assert late["type"] == "error" and "out of order" in late["message"]

@@ -310,3 +310,23 @@ def test_malformed_updates_leave_chart_and_state_unchanged(page: Any, tmp_path: 
     assert browser_state(page, 0)["error"] is None
     # ...and the chart is still up: a new brush draws exactly what Vega draws.
     assert_brush_draws_as_vega(page, tmp_path, 0.1, 0.4)
+
+
+def test_datasets_travel_as_arrow_where_the_values_allow() -> None:
+    """Without a browser: rows become Arrow IPC only when they read back the same."""
+    import pyarrow as pa
+
+    from panel_vegafusion.pane import dataset_value
+
+    rows = [{"bin": 1.5, "n": 3, "name": "a", "flag": True, "none": None},
+            {"bin": None, "n": 4, "name": None, "flag": False, "none": None}]
+    encoded = dataset_value(rows)
+    assert isinstance(encoded, bytes)
+    decoded = pa.ipc.open_stream(encoded).read_all().to_pylist()
+    assert decoded == rows  # 3 == 3.0 in Python as in JS
+    assert list(decoded[0]) == list(rows[0])  # Vega's field order is kept
+    for not_exact in ([{"a": 1}, {"b": 2}],            # a missing key is not null in Vega
+                      [{"a": [1, 2]}], [{"a": {"b": 1}}],  # nested values
+                      [{"a": 1}, {"a": "x"}],         # mixed types
+                      []):
+        assert dataset_value(not_exact) is not_exact
