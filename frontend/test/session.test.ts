@@ -88,11 +88,24 @@ describe("ChartSession", () => {
     session.destroy();
   });
 
+  it("on bind, sends what the chart draws for every client_to_server variable", async () => {
+    const { transport, sent } = memoryTransport();
+    const session = new ChartSession(transport, ui().ui, { debounceMs: 0 });
+    session.bind(await headlessView(), { clientSpec: spec, commPlan });
+    await tick(10);
+    expect(sent[1]).toEqual({ type: "update", seq: 1, updates: [
+      { namespace: "signal", name: "root_sig", scope: [], value: 1 },
+      { namespace: "signal", name: "g10_sig", scope: [1, 0], value: 0 },
+      { namespace: "data", name: "g0_data", scope: [0], value: [] },
+    ] });
+    session.destroy();
+  });
+
   it("sends changes of watched variables in nested scopes, debounced and numbered", async () => {
     const { transport, sent } = memoryTransport();
     const session = new ChartSession(transport, ui().ui, { debounceMs: 5 });
     const view = await headlessView();
-    session.bind(view, { clientSpec: spec, commPlan });
+    session.bind(view, { clientSpec: spec, commPlan, resyncOnBind: false });
     view.signal("root_sig", 2);
     (view as any).update(contextOf(view, [1, 0]).signals.g10_sig, 42);
     const g0 = contextOf(view, [0]).data.g0_data;
@@ -115,7 +128,7 @@ describe("ChartSession", () => {
     const { transport, answer } = memoryTransport();
     const session = new ChartSession(transport, ui().ui, { debounceMs: 0 });
     const view = await headlessView();
-    session.bind(view, { clientSpec: spec, commPlan });
+    session.bind(view, { clientSpec: spec, commPlan, resyncOnBind: false });
     view.signal("root_sig", 5); await view.runAsync(); await tick(5);
     view.signal("root_sig", 6); await view.runAsync(); await tick(5);
     expect(session.newestSent).toBe(2);
@@ -139,7 +152,7 @@ describe("ChartSession", () => {
     const { log, ui: sessionUi } = ui();
     const session = new ChartSession(transport, sessionUi, { debounceMs: 0 });
     const view = await headlessView();
-    session.bind(view, { clientSpec: spec, commPlan, loadingDelayMs: 40 });
+    session.bind(view, { clientSpec: spec, commPlan, loadingDelayMs: 40, resyncOnBind: false });
     view.signal("root_sig", 9); await view.runAsync(); await tick(10);
     expect(log.loading).toEqual([]);
     await tick(50);

@@ -52,6 +52,12 @@ export class ChartSession {
       this.unwatch.push(watchVariable(view, variable,
         () => this.sync.change(variable, readVariable(view, variable))));
     }
+    if (props.resyncOnBind !== false) {
+      for (const variable of props.commPlan.client_to_server) {
+        const value = readVariable(view, variable);
+        if (value !== undefined) this.sync.change(variable, value);
+      }
+    }
     if (props.watch?.length && props.onWatch) {
       for (const variable of props.watch) {
         this.unwatch.push(watchVariable(view, variable, () => this.scheduleWatchReport()));

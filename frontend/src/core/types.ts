@@ -52,6 +52,13 @@ export interface MountProps {
   onWatch?: (values: Update[]) => void;
   /** Quiet time before `onWatch` is called (ms). Default 150: a drag reports once it pauses. */
   watchDebounceMs?: number;
+  /**
+   * Send the current values of every client_to_server variable once the chart is bound (default
+   * true). A chart that is mounted again over a server state that saw interactions (a theme
+   * change, a remount) then brings the server back to what it draws; on a fresh state the
+   * answer is empty.
+   */
+  resyncOnBind?: boolean;
   /** Time before the loading indicator shows (ms). Default 300. */
   loadingDelayMs?: number;
 }
