@@ -68,7 +68,11 @@ def test_brush_update_returns_only_what_changed(crossfilter_spec):
     cleared = state.update([{"namespace": "data", "name": "brush_store", "scope": [],
                              "value": []}])
     restored = next(a["value"] for a in cleared if a["name"] == "data_2")
-    assert restored == before["data_2"]
+    key = lambda row: row["bin_maxbins_20_distance"]  # noqa: E731
+    assert sorted(restored, key=key) == sorted(before["data_2"], key=key)
+    # Vega's incremental aggregate keeps the cells that survived the brush first, where they
+    # were, and appends the groups that came back: the server sends that order too.
+    assert [key(r) for r in restored[:2]] == [key(r) for r in filtered]
 
 
 @pytest.mark.parametrize("bad", [

@@ -74,16 +74,9 @@ class _Scanner:
         text, n = self.text, len(self.text)
         while self.pos < n:
             ch = text[self.pos]
+            # vega-expression knows no comments: "//" and "/*" are tokens (and then errors).
             if ch.isspace() or ch == "\ufeff":
                 self.pos += 1
-            elif text.startswith("//", self.pos):
-                end = text.find("\n", self.pos)
-                self.pos = n if end < 0 else end
-            elif text.startswith("/*", self.pos):
-                end = text.find("*/", self.pos + 2)
-                if end < 0:
-                    raise self.error("Unterminated comment")
-                self.pos = end + 2
             else:
                 return
 

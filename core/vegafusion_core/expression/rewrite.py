@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from typing import Any, Mapping
 
-from ..errors import UnsupportedError
-from .jsvalues import UNDEFINED, JSDate, JSRegExp
+from ..errors import UnsupportedError, VegaFusionError
+from .jsvalues import UNDEFINED, JSDate, JSRegExp, truthy
 from .types import VegaType
 
 Node = dict[str, Any]
@@ -43,8 +43,10 @@ def literal(value: Any) -> Node:
     if isinstance(value, JSDate):
         return _call("toDate", [literal(value.ms)])
     if isinstance(value, JSRegExp):
-        return {"type": "Literal", "value": {}, "raw": f"/{value.source}/{value.flags}",
-                "regex": {"pattern": value.source, "flags": value.flags}}
+        # An empty pattern prints as /(?:)/, as RegExp.prototype.source does ("//" is no literal).
+        source = value.source or "(?:)"
+        return {"type": "Literal", "value": {}, "raw": f"/{source}/{value.flags}",
+                "regex": {"pattern": source, "flags": value.flags}}
     if isinstance(value, list):
         return {"type": "ArrayExpression", "elements": [literal(v) for v in value]}
     if isinstance(value, dict):
@@ -181,6 +183,26 @@ def _reads_row(node: Any) -> bool:
     return any(_reads_row(v) for k, v in node.items() if k not in ("raw", "value", "regex"))
 
 
+def _short_circuit(node: Node, evaluate_node) -> Node | None:
+    """The branch JavaScript takes when a condition reads no row (so the other is never run)."""
+    kind = node.get("type")
+    if kind == "LogicalExpression" and not _reads_row(node["left"]):
+        try:
+            left = evaluate_node(node["left"])
+        except VegaFusionError:
+            return None
+        if truthy(left) == (node["operator"] == "||"):
+            return literal(left)
+        return node["right"]
+    if kind == "ConditionalExpression" and not _reads_row(node["test"]):
+        try:
+            test = evaluate_node(node["test"])
+        except VegaFusionError:
+            return None
+        return node["consequent"] if truthy(test) else node["alternate"]
+    return None
+
+
 def fold_constants(node: Any, evaluate_node) -> Any:
     """Replace each largest sub-tree that reads no row by the literal of its value.
 
@@ -192,20 +214,23 @@ def fold_constants(node: Any, evaluate_node) -> Any:
     if not isinstance(node, dict):
         return node
     kind = node.get("type")
+    short = _short_circuit(node, evaluate_node)
+    if short is not None:
+        return fold_constants(short, evaluate_node)
     if kind in ("Literal", "Property") or (kind == "Identifier" and node.get("member")):
         return node if kind != "Property" else {**node, "value": fold_constants(
             node["value"], evaluate_node)}
     if not _reads_row(node) and kind != "Identifier":
         try:
             return literal(evaluate_node(node))
-        except UnsupportedError:
-            pass
+        except VegaFusionError:
+            pass  # left as it is: the SQL compiler decides (JS may never evaluate it)
     if kind == "Identifier":
         if node["name"] in _ROW_NAMES or node["name"] in ("undefined", "NaN"):
             return node
         try:
             return literal(evaluate_node(node))
-        except UnsupportedError:
+        except VegaFusionError:
             return node
     if kind == "CallExpression":
         return {**node, "arguments": fold_constants(node["arguments"], evaluate_node)}

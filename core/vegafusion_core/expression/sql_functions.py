@@ -270,6 +270,8 @@ def _array_literal_sql(values: list) -> exp.Expression:
     if not values:
         return nonnull(exp.Array(expressions=[]))  # no elements: no element type to agree on
     types = {js_type_of_value(v) for v in values}
+    if types == {T.NULL}:  # [undefined, undefined] (extent of nothing): NULLs of no type
+        return nonnull(exp.Array(expressions=[exp.Null() for _ in values]))
     if len(types) != 1 or types & {T.NULL, T.ARRAY, T.OBJECT}:
         return _no_sql("an array whose elements are not all numbers, all strings or all booleans")
     (elem_type,) = types
@@ -776,6 +778,7 @@ _DATE_PARTS: dict[str, Callable[[exp.Expression], exp.Expression]] = {
     "day": lambda w: call("dayofweek", w),
     "dayofyear": lambda w: call("dayofyear", w),
     "week": _week_number,
+    "isoweek": lambda w: call("week", w),  # ISO 8601 weeks, as vega-time's isoweek
     "hours": lambda w: call("hour", w),
     "minutes": lambda w: call("minute", w),
     "seconds": lambda w: call("second", w),
@@ -1371,3 +1374,296 @@ sql_form("monthFormat")(_name_form(_MONTHS))
 sql_form("monthAbbrevFormat")(_name_form([m[:3] for m in _MONTHS]))
 sql_form("dayFormat")(_name_form(_DAYS))
 sql_form("dayAbbrevFormat")(_name_form([d[:3] for d in _DAYS]))
+
+
+# -- rare numeric functions through their Python forms ---------------------------------------------
+
+# vega-statistics' distributions: their erf/erfinv approximations are reproduced in Python
+# (py_functions.py); a Python UDF calls those forms, so both engines agree to the last bit.
+PY_NUMBER_FUNCTIONS = ("cumulativeNormal", "densityNormal", "quantileNormal", "cumulativeLogNormal",
+                       "densityLogNormal", "quantileLogNormal", "cumulativeUniform", "densityUniform",
+                       "quantileUniform")
+
+
+def _python_number_form(name: str) -> Callable[..., Typed]:
+    def form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+        given = args[:3]
+        for a in given:
+            if a.type not in (T.NUMBER, T.NULL) or (a.is_literal and a.value is UNDEFINED):
+                raise UnsupportedError(f"{name} of a {a.type.value} argument")
+        values = [require_sql(a) if a.type == T.NUMBER else exp.cast(exp.Null(), DOUBLE) for a in given]
+        values += [exp.cast(exp.Null(), DOUBLE)] * (3 - len(values))
+        return number_typed(call("vf_py_number", string_sql(name), number_sql(len(given)), *values))
+    return form
+
+
+for _name in PY_NUMBER_FUNCTIONS:
+    sql_form(_name)(_python_number_form(_name))
+
+
+# -- more arrays and strings ----------------------------------------------------------------------
+
+def _numeric_array(t: Typed, what: str) -> exp.Expression:
+    if t.type != T.ARRAY or element_type(t) != T.NUMBER:
+        raise UnsupportedError(f"{what} of a value that is not an array of numbers")
+    return require_sql(t)
+
+
+def _array_typed(e: exp.Expression, elem: VegaType | None, nonnull_: bool = True) -> Typed:
+    e.meta["vf_elem"] = elem
+    return Typed(nonnull(e) if nonnull_ else e, T.ARRAY)
+
+
+def _element(arr: exp.Expression, i: int) -> Typed:
+    return Typed(call("list_extract", arr, exp.Literal.number(i)), T.NUMBER)
+
+
+@sql_form("span")
+def _span(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    """vega-util span: peek(a) - a[0], or 0 when that is falsy (NaN, 0, an empty array, null)."""
+    (arr_t,) = _args(args, 1)
+    arr = _numeric_array(arr_t, "span")
+    diff = exp.Sub(this=paren(to_number(_element(arr, -1)).sql), expression=paren(to_number(_element(arr, 1)).sql))
+    falsy = or_(exp.Is(this=paren(arr), expression=exp.Null()),
+                exp.EQ(this=call("len", arr), expression=exp.Literal.number(0)),
+                coalesce(is_nan(diff), bool_sql(False), False), exp.EQ(this=paren(diff), expression=number_sql(0)))
+    return number_typed(case([(falsy, number_sql(0))], diff))
+
+
+@sql_form("extent")
+def _extent(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    """vega-util extent of numbers: [min, max] skipping null and NaN; [undefined, undefined]."""
+    (arr_t,) = _args(args, 1)
+    arr = _numeric_array(arr_t, "extent")
+    x = exp.column("x")
+    kept = call("list_filter", arr, exp.Lambda(this=exp.Not(this=coalesce(is_nan(x), bool_sql(True), False)),
+                                               expressions=[exp.to_identifier("x")]))
+    return _array_typed(exp.Array(expressions=[call("list_min", kept), call("list_max", kept)]), T.NUMBER)
+
+
+@sql_form("lerp")
+def _lerp(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    """vega-util lerp: a[0] + f * (peek(a) - a[0]), a[0] when f is falsy, peek(a) when f is 1."""
+    arr_t, frac = _args(args, 2)
+    arr = _numeric_array(arr_t, "lerp")
+    require_never_null(arr_t, "lerp")
+    lo, hi, f = _element(arr, 1), _element(arr, -1), to_number(frac)
+    blend = exp.Add(this=paren(to_number(lo).sql), expression=exp.Mul(this=paren(f.sql), expression=paren(
+        exp.Sub(this=paren(to_number(hi).sql), expression=paren(to_number(lo).sql)))))
+    return Typed(case([(exp.EQ(this=call("len", arr), expression=exp.Literal.number(0)), js_typed_null(T.NUMBER)),
+                       (exp.Not(this=truthy(f)), lo.sql),
+                       (exp.EQ(this=paren(f.sql), expression=number_sql(1)), hi.sql)], blend), T.NUMBER)
+
+
+@sql_form("clampRange")
+def _clamp_range(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    """vega-util clampRange over a range of numbers: shift [lo, hi] inside [min, max].
+
+    Its ends only meet ``<``, ``-`` and Math.min/max, so a null end acts as 0.
+    """
+    from .to_sql import compare
+    range_t, lo_bound, hi_bound = _args(args, 3)
+    arr = _numeric_array(range_t, "clampRange")
+    require_never_null(range_t, "clampRange")
+    if lo_bound.type != T.NUMBER or hi_bound.type != T.NUMBER or not (never_null(lo_bound) and never_null(hi_bound)):
+        raise UnsupportedError("clampRange with bounds that are not numbers (or may be null)")
+    if not (isinstance(arr, exp.Array) and len(arr.expressions) >= 2):
+        raise UnsupportedError("clampRange of a range whose length is not known to be 2 or more")
+    a, b = to_number(_element(arr, 1)), to_number(_element(arr, 2))
+    swap = compare("<", b, a)
+    lo = number_typed(case([(swap, b.sql)], a.sql))
+    hi = number_typed(case([(swap, a.sql)], b.sql))
+    span = number_typed(exp.Sub(this=paren(hi.sql), expression=paren(lo.sql)))
+    width = number_typed(exp.Sub(this=paren(hi_bound.sql), expression=paren(lo_bound.sql)))
+    fits = compare(">=", span, width)
+    new_lo = _min(ctx, [_max(ctx, [lo, lo_bound]), number_typed(exp.Sub(this=paren(hi_bound.sql),
+                                                                        expression=paren(span.sql)))])
+    shifted = exp.Array(expressions=[new_lo.sql, exp.Add(this=paren(new_lo.sql), expression=paren(span.sql))])
+    bounds = exp.Array(expressions=[lo_bound.sql, hi_bound.sql])
+    return _array_typed(exp.If(this=fits, true=bounds, false=shifted), T.NUMBER)
+
+
+_MAX_SEQUENCE = 1_000_000
+
+
+@sql_form("sequence")
+def _sequence(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    """d3-array range(start, stop, step): start + i * step for i < ceil((stop - start) / step)."""
+    nums = [to_number(a) for a in args[:3]]
+    if not nums:
+        nums = [literal(math.nan)]
+    if len(nums) == 1:
+        start, stop, step = literal(0.0), nums[0], literal(1.0)
+    else:
+        start, stop = nums[0], nums[1]
+        step = nums[2] if len(nums) > 2 else literal(1.0)
+    ratio = exp.Div(this=paren(exp.Sub(this=paren(stop.sql), expression=paren(start.sql))), expression=paren(step.sql))
+    # Math.max(0, Math.ceil(ratio)) | 0 : NaN and infinities give 0 (ToInt32).
+    count = call("vf_int32", call("greatest", number_sql(0), call("ceil", ratio)))
+    count = case([(coalesce(is_nan(ratio), bool_sql(True), False), exp.Literal.number(0))], count)
+    # Beyond the limit the query fails; so does a count that ToInt32 wrapped below zero, where
+    # Vega throws 'Invalid array length'.
+    too_long = or_(exp.GT(this=paren(count), expression=exp.Literal.number(_MAX_SEQUENCE)),
+                   exp.LT(this=paren(count), expression=exp.Literal.number(0)))
+    checked = case([(too_long, call("error", string_sql("sequence() longer than the server's limit")))], count)
+    i = exp.column("i")
+    values = call("list_transform", call("range", exp.cast(checked, BIGINT)), exp.Lambda(
+        this=exp.Add(this=paren(start.sql), expression=exp.Mul(this=exp.cast(i, DOUBLE), expression=paren(step.sql))),
+        expressions=[exp.to_identifier("i")]))
+    return _array_typed(values, T.NUMBER)
+
+
+def _index_of_form(reverse: bool) -> Callable[..., Typed]:
+    name = "lastindexof" if reverse else "indexof"
+
+    def form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+        seq, value = _args(args, 2)[:2]
+        if len(args) > 2:
+            raise UnsupportedError(f"{name} with a start position")
+        if seq.type not in (T.STRING, T.ARRAY):
+            raise UnsupportedError(f"{name} of a {seq.type.value} value (Vega throws)")
+        require_never_null(seq, name)
+        if seq.type == T.STRING:
+            return _string_index_of(require_sql(seq), value, reverse)
+        return _array_index_of(seq, value, reverse)
+    return form
+
+
+sql_form("indexof")(_index_of_form(reverse=False))
+sql_form("lastindexof")(_index_of_form(reverse=True))
+
+
+def _string_index_of(text: exp.Expression, value: Typed, reverse: bool) -> Typed:
+    """String.prototype.indexOf / lastIndexOf in UTF-16 code units."""
+    needle = to_string(value)
+    if not reverse:
+        pos = call("strpos", text, needle.sql)
+        before = call("substr", text, exp.Literal.number(1), exp.Sub(this=pos, expression=exp.Literal.number(1)))
+        found = exp.cast(utf16_length(before), DOUBLE)
+        return number_typed(case([(exp.EQ(this=pos, expression=exp.Literal.number(0)), number_sql(-1))], found))
+    if not needle.is_literal:
+        raise UnsupportedError("lastindexof of a row-dependent search string")
+    # The greedy prefix before the last occurrence.
+    pattern = "(?s)^(.*)" + re.escape(needle.value).replace("\\\n", "\\n")
+    prefix = call("regexp_extract", text, string_sql(pattern), exp.Literal.number(1))
+    found = exp.cast(utf16_length(prefix), DOUBLE)
+    matches = call("regexp_matches", text, string_sql(pattern))
+    return number_typed(case([(exp.Not(this=matches), number_sql(-1))], found))
+
+
+def _array_index_of(seq: Typed, value: Typed, reverse: bool) -> Typed:
+    """Array.prototype.indexOf / lastIndexOf: strict equality (NaN is never found)."""
+    elem = element_type(seq)
+    arr = require_sql(seq)
+    if elem is None:
+        raise UnsupportedError("indexof of an array whose element type is unknown")
+    if value.is_literal and value.value is UNDEFINED:
+        return literal(-1.0)  # typed arrays from rows hold no undefined
+    if value.type not in (elem, T.NULL):
+        return literal(-1.0)  # strict equality never holds across types
+    target = call("list_reverse", arr) if reverse else arr
+    pos = call("list_position", target, require_sql(value) if value.type != T.NULL else exp.Null())
+    index = exp.Sub(this=exp.cast(pos, DOUBLE), expression=number_sql(1))
+    if reverse:
+        index = exp.Sub(this=exp.cast(call("len", arr), DOUBLE), expression=exp.cast(pos, DOUBLE))
+    missing = exp.Is(this=pos, expression=exp.Null())
+    if value.type == T.NUMBER:
+        missing = or_(missing, coalesce(is_nan(value.sql), bool_sql(False), False))
+    return number_typed(case([(missing, number_sql(-1))], index))
+
+
+@sql_form("split")
+def _split(ctx: "SqlContext", args: list[Typed]) -> Typed:
+    """String.prototype.split with a constant, non-empty string separator and optional limit."""
+    s, sep, limit = _args(args, 3)
+    text = _string_of(s)
+    if not sep.is_literal or isinstance(sep.value, (JSRegExp, list, dict, JSDate)):
+        raise UnsupportedError("split with a row-dependent or regular-expression separator")
+    if not limit.is_literal:
+        raise UnsupportedError("split with a row-dependent limit")
+    if sep.value is UNDEFINED:
+        parts: exp.Expression = exp.Array(expressions=[text])
+    else:
+        separator = js_to_string(sep.value)
+        if separator == "":
+            raise UnsupportedError("split into UTF-16 code units (a character beyond the BMP would "
+                                   "become two lone surrogates)")
+        parts = call("string_split", text, string_sql(separator))
+    if limit.value is not UNDEFINED:
+        n = _to_uint32(js_to_number(limit.value))
+        parts = call("list_slice", parts, exp.Literal.number(1), exp.Literal.number(n)) if n else exp.Array(
+            expressions=[])
+    return _array_typed(parts, T.STRING)
+
+
+def _to_uint32(x: float) -> int:
+    if math.isnan(x) or math.isinf(x):
+        return 0
+    return int(x) % 2**32
+
+
+
+# -- timeOffset / utcOffset (vega-time over d3-time intervals) --------------------------------------
+
+# Intervals that shift by a fixed duration (d3: date.setTime(+date + step * duration)).
+_FIXED_MS = {"hours": 3_600_000, "minutes": 60_000, "seconds": 1000, "milliseconds": 1}
+# Calendar intervals: d3's setFullYear/setMonth/setDate with step * (years, months, days).
+_CALENDAR = {"year": (1, 0, 0), "month": (0, 1, 0), "week": (0, 0, 7), "date": (0, 0, 1),
+             "day": (0, 0, 1), "dayofyear": (0, 0, 1)}
+
+
+def _offset_form(utc: bool) -> Callable[..., Typed]:
+    name = "utcOffset" if utc else "timeOffset"
+
+    def form(ctx: "SqlContext", args: list[Typed]) -> Typed:
+        unit, date, step = _args(args, 3)
+        if not unit.is_literal:
+            raise UnsupportedError(f"{name} with a row-dependent unit")
+        if unit.value == "quarter":  # d3's timeMonth.every(3) steps to the next matching month
+            raise UnsupportedError(f"{name} by quarters (a filtered interval)")
+        if not isinstance(unit.value, str) or unit.value not in {**_FIXED_MS, **_CALENDAR}:
+            return literal(UNDEFINED)
+        if not step.is_literal or isinstance(step.value, (list, dict, JSRegExp)):
+            raise UnsupportedError(f"{name} with a row-dependent step")
+        n = 1.0 if step.value is None or step.value is UNDEFINED else math.floor(js_to_number(step.value)) \
+            if math.isfinite(js_to_number(step.value)) else math.nan
+        if math.isnan(n):
+            raise UnsupportedError(f"{name} with a step that is not a finite number (an Invalid Date)")
+        ts = _offset_input(date, name)
+        tz = "UTC" if utc else check_tz(ctx.tz)
+        if unit.value in _FIXED_MS:
+            ms = exp.Add(this=exp.cast(call("epoch_ms", ts), DOUBLE), expression=number_sql(n * _FIXED_MS[unit.value]))
+            shifted = ms_to_timestamp(ms)
+        else:
+            shifted = wall_to_instant(_shift_fields(wall_clock(ts, tz), n, _CALENDAR[unit.value]), tz)
+        return Typed(_fail_if_null(shifted, f"{name} leaves JavaScript's date range"), T.DATE)
+    return form
+
+
+def _offset_input(date: Typed, name: str) -> exp.Expression:
+    """d3's ``new Date(+date)``, for values that always give a valid date."""
+    if date.type == T.STRING:
+        raise UnsupportedError(f"{name} of a string (ToNumber, usually NaN: an Invalid Date)")
+    ts = as_date(date)
+    if not is_nonnull(ts):
+        raise UnsupportedError(f"{name} of a value that may be an invalid date")
+    return ts
+
+
+def _shift_fields(wall: exp.Expression, n: float, per_step: tuple[int, int, int]) -> exp.Expression:
+    """The wall-clock time with years, months and days moved by ``n`` steps (JavaScript's MakeDay
+    arithmetic: 31 January plus one month is 2 or 3 March)."""
+    dy, dm, dd = (number_sql(n * k) for k in per_step)
+
+    def part(fn: str) -> exp.Expression:
+        return exp.cast(call(fn, wall), DOUBLE)
+    millis = exp.Mod(this=call("millisecond", wall), expression=exp.Literal.number(1000))
+    ms = call("vf_make_ms", exp.Add(this=part("year"), expression=dy),
+              exp.Add(this=exp.Sub(this=part("month"), expression=number_sql(1)), expression=dm),
+              exp.Add(this=part("day"), expression=dd), part("hour"), part("minute"), part("second"),
+              exp.cast(millis, DOUBLE), bool_sql(False))
+    return ms_to_timestamp(ms)
+
+
+sql_form("timeOffset")(_offset_form(utc=False))
+sql_form("utcOffset")(_offset_form(utc=True))

@@ -28,8 +28,11 @@ from .warnings import PlannerWarning
 
 
 class SupportOracle(Protocol):
-    def server_prefix(self, defn: Definition, parent: Var | None) -> tuple[int, str | None]:
-        """How many of the dataset's transforms the server runs, and why it stops there."""
+    def server_prefix(self, defn: Definition, parent: Var | None) -> tuple[int | None, str | None]:
+        """How many of the dataset's transforms the server runs, and why it stops there.
+
+        None when the server cannot read the dataset's source at all.
+        """
 
 
 @dataclass
@@ -38,6 +41,9 @@ class ServerDataset:
     defn: Definition
     parent: Var | None  # the server dataset it reads (``source``), if any
     n_server: int  # transforms evaluated on the server (a prefix of the pipeline)
+    # A URL dataset with no server transforms: the server reads it for the datasets derived
+    # from it, and the browser, should it draw it too, loads the URL itself.
+    browser_loads: bool = False
 
     @property
     def transforms(self) -> list[dict[str, Any]]:
@@ -109,13 +115,16 @@ def _decide_datasets(defs: dict[Var, Definition], oracle: SupportOracle,
         if kind == "source" and (parent not in server or not server[parent].complete):
             continue
         n_server, reason = oracle.server_prefix(defn, parent)
+        if n_server is None:
+            if reason:
+                warnings.append(PlannerWarning.unsupported(defn.path, reason))
+            continue
         n_total = len(defn.spec.get("transform") or [])
         if n_server < n_total and reason:
             warnings.append(PlannerWarning.unsupported(
                 f"{defn.path}.transform[{n_server}]", reason))
-        if kind == "url" and n_server == 0:
-            continue  # the browser loads the URL itself; nothing gained by routing it here
-        server[defn.var] = ServerDataset(defn.var, defn, parent, n_server)
+        server[defn.var] = ServerDataset(defn.var, defn, parent, n_server,
+                                         browser_loads=kind == "url" and n_server == 0)
     return server
 
 
@@ -141,7 +150,8 @@ def _python_evaluable(text: str) -> bool:
 
 
 def _decide_signals(defs: dict[Var, Definition], datasets: dict[Var, ServerDataset],
-                    produced: dict[Var, Definition]) -> dict[Var, Definition]:
+                    produced: dict[Var, Definition],
+                    force_client: frozenset[Var] = frozenset()) -> dict[Var, Definition]:
     """Signals whose update reads server-only values (and nothing the server cannot evaluate)."""
     server: dict[Var, Definition] = {}
     for defn in sorted((d for d in defs.values() if d.kind == "signal"), key=lambda d: d.order):
@@ -155,18 +165,19 @@ def _decide_signals(defs: dict[Var, Definition], datasets: dict[Var, ServerDatas
         read = _resolve_refs(defs, refs, defn.var.scope)
         if any(v.namespace == "scale" for v in read):
             continue
-        server_only = [v for v in read if v in datasets or v in produced or v in server]
-        if server_only and all(_known_on_server(v, defs, datasets, produced, server) for v in read):
+        # Only values the server owns: a signal that also reads browser state (width, a
+        # slider) is cheaper and safer evaluated where that state lives.
+        if read and all(_server_value(v, datasets, produced, server) for v in read) \
+                and defn.var not in force_client:
             server[defn.var] = defn
     return server
 
 
-def _known_on_server(var: Var, defs: dict[Var, Definition], datasets: dict[Var, ServerDataset],
-                     produced: dict[Var, Definition], signals: dict[Var, Definition]) -> bool:
-    if var in datasets or var in produced or var in signals:
-        return True
-    defn = defs.get(var)
-    return defn is not None and defn.kind == "signal"
+def _server_value(var: Var, datasets: dict[Var, ServerDataset],
+                  produced: dict[Var, Definition], signals: dict[Var, Definition]) -> bool:
+    if var in datasets:
+        return datasets[var].complete and not datasets[var].browser_loads
+    return var in produced or var in signals
 
 
 def _resolve_refs(defs: dict[Var, Definition], refs: Refs, scope: tuple[int, ...]) -> set[Var]:
@@ -217,20 +228,26 @@ def _client_refs(spec: dict[str, Any], defs: dict[Var, Definition],
 def plan(spec: dict[str, Any], oracle: SupportOracle, *,
          preserve_interactivity: bool = True,
          keep_signals: list[Var] | None = None,
-         keep_datasets: list[Var] | None = None) -> Plan:
-    """Split ``spec`` between server and browser (see the module docstring)."""
+         keep_datasets: list[Var] | None = None,
+         force_client: frozenset[Var] = frozenset()) -> Plan:
+    """Split ``spec`` between server and browser (see the module docstring).
+
+    ``force_client`` names signals to leave in the browser whatever their inputs (the runtime
+    demotes a server signal whose evaluation failed).
+    """
     defs = collect_definitions(spec)
     warnings: list[PlannerWarning] = []
     datasets = _decide_datasets(defs, oracle, warnings)
     produced = {v: d for v, d in defs.items() if d.kind == "produced" and d.dataset in datasets
                 and d.transform_index < datasets[d.dataset].n_server}
-    signals = _decide_signals(defs, datasets, produced)
+    signals = _decide_signals(defs, datasets, produced, force_client)
     reads = server_reads(datasets, signals, defs)
 
     client_read = _client_refs(spec, defs, datasets, signals)
     client_read |= set(keep_signals or []) | set(keep_datasets or [])
     is_server = lambda v: v in datasets or v in signals or v in produced  # noqa: E731
-    s2c = sorted(v for v in client_read if is_server(v))
+    s2c = sorted(v for v in client_read if is_server(v)
+                 and not (v in datasets and datasets[v].browser_loads))
     c2s: list[Var] = []
     if preserve_interactivity:
         needed = set().union(*reads.values()) if reads else set()
@@ -245,7 +262,8 @@ def _client_driven(defn: Definition) -> bool:
     """A client variable whose value can change in the browser (so the server must be told)."""
     spec = defn.spec
     if defn.kind == "signal":
-        return bool(spec.get("on") or spec.get("bind") or spec.get("update") or spec.get("init"))
+        return bool(spec.get("on") or spec.get("bind") or spec.get("update") or spec.get("init")
+                    or spec.get("builtin"))
     return defn.kind in ("data", "produced")
 
 

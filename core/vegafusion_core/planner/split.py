@@ -43,6 +43,9 @@ def _rewrite_data(plan: Plan, group: Group, scope: tuple[int, ...], sent: set[Va
         if ds is None:
             out.append(entry)
             continue
+        if ds.browser_loads:
+            out.append(entry)  # the browser reads the URL itself
+            continue
         if var not in sent and ds.complete:
             continue
         stub: dict[str, Any] = {"name": var.name, "values": values.get(var, [])}

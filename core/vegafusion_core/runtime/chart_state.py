@@ -19,10 +19,19 @@ from ..planner.warnings import PlannerWarning
 from ..spec.scopes import Var
 from .evaluation import Evaluator, Inputs
 from .executor import Executor, default_executor
+from .ordering import identity_fields, incremental_order
 
 
 class RowLimitError(VegaFusionError):
     """A dataset bound for the browser has more rows than the row limit allows."""
+
+
+class _SignalFailed(VegaFusionError):
+    """A server-evaluated signal raised; carries which one."""
+
+    def __init__(self, var: Var) -> None:
+        self.var = var
+        super().__init__(f"signal {var.name!r} could not be evaluated on the server")
 
 
 class ChartState:
@@ -38,15 +47,24 @@ class ChartState:
 
         self.evaluator.defs = collect_definitions(spec)
         self.evaluator.init_client_values()
-        self.plan: Plan = make_plan(spec, self.evaluator,
-                                    preserve_interactivity=preserve_interactivity,
-                                    keep_signals=list(keep_signals),
-                                    keep_datasets=list(keep_datasets))
-        self.evaluator.plan = self.plan
-        self._reads = server_reads(self.plan.datasets, self.plan.signals, self.plan.definitions)
         self._row_warnings: list[PlannerWarning] = []
-        self._order = self._evaluation_order()
-        self._evaluate(set(self._order))
+        demoted: set[Var] = set()
+        while True:
+            self.plan: Plan = make_plan(spec, self.evaluator,
+                                        preserve_interactivity=preserve_interactivity,
+                                        keep_signals=list(keep_signals),
+                                        keep_datasets=list(keep_datasets),
+                                        force_client=frozenset(demoted))
+            self.evaluator.plan = self.plan
+            self._reads = server_reads(self.plan.datasets, self.plan.signals,
+                                       self.plan.definitions)
+            self._order = self._evaluation_order()
+            failed = self._first_evaluation()
+            if failed is None:
+                break
+            # A signal the server could not evaluate (say, it reads a row of an empty dataset,
+            # which Vega tolerates until the data arrives): leave it to the browser, plan again.
+            demoted.add(failed)
         self._sent: dict[Var, Any] = {v: self._fingerprint(v) for v in self.plan.server_to_client}
         self._client_spec = build_client_spec(self.plan, self._client_values())
 
@@ -82,6 +100,14 @@ class ChartState:
             return self._changed_outputs()
 
     # -- internals -------------------------------------------------------------------------------
+    def _first_evaluation(self) -> Var | None:
+        """Evaluate everything; return the server signal that failed, if one did."""
+        try:
+            self._evaluate(set(self._order))
+        except _SignalFailed as failed:
+            return failed.var
+        return None
+
     def _apply_inputs(self, updates: Sequence[Mapping[str, Any]]) -> set[Var]:
         """Validate every update first; set them only if all are valid."""
         allowed = set(self.plan.client_to_server)
@@ -143,14 +169,19 @@ class ChartState:
                 needs_rows = var in sent or self._read_by_server_signal(var)
                 if needs_rows:
                     rows = self.evaluator.evaluate_dataset(ds)
+                    rows = incremental_order(self.evaluator.values.get(var), rows,
+                                             identity_fields(self.plan, var))
                     self.evaluator.values[var] = self._limit(var, rows)
                 else:
                     self.evaluator.refresh_relation(ds)
             else:
                 defn = self.plan.signals[var]
                 text = defn.spec.get("update") or defn.spec.get("init")
-                self.evaluator.values[var] = self.evaluator.evaluate_expression(
-                    text, var.scope, defn.path)
+                try:
+                    self.evaluator.values[var] = self.evaluator.evaluate_expression(
+                        text, var.scope, defn.path)
+                except VegaFusionError as err:
+                    raise _SignalFailed(var) from err
 
     def _read_by_server_signal(self, var: Var) -> bool:
         return any(var in self._reads.get(s, ()) for s in self.plan.signals)

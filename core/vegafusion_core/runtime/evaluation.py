@@ -27,7 +27,8 @@ from ..expression.rewrite import expand_selections, fold_constants
 from ..planner.plan import Plan, ServerDataset
 from ..spec.scopes import Definition, Var, resolve
 from ..transforms.base import Relation, TransformContext
-from ..transforms.pipeline import final_query, source_relation, transform_from_spec
+from ..transforms.pipeline import (check_field_names, final_query, source_relation,
+                                   transform_from_spec)
 from .executor import Executor, render
 from .fingerprint import source_fingerprint
 
@@ -77,14 +78,17 @@ class Evaluator:
     # -- initial values --------------------------------------------------------------------------
     def init_client_values(self) -> None:
         """Initial values of signals and client datasets, as Vega computes them at start-up."""
-        for defn in sorted(self.defs.values(), key=lambda d: d.order):
-            if defn.kind == "signal":
-                self.values[defn.var] = self._initial_signal(defn)
-            elif defn.kind == "data" and isinstance(defn.spec.get("values"), list) \
+        ordered = sorted(self.defs.values(), key=lambda d: d.order)
+        # Inline datasets first: signals such as vlSelectionResolve(store) read them.
+        for defn in ordered:
+            if defn.kind == "data" and isinstance(defn.spec.get("values"), list) \
                     and "source" not in defn.spec and "url" not in defn.spec:
                 self.values.setdefault(defn.var, copy.deepcopy(defn.spec["values"]))
             elif defn.kind == "data" and not ({"values", "url", "source"} & set(defn.spec)):
                 self.values.setdefault(defn.var, [])
+        for defn in ordered:
+            if defn.kind == "signal":
+                self.values[defn.var] = self._initial_signal(defn)
 
     def _initial_signal(self, defn: Definition) -> Any:
         spec = defn.spec
@@ -139,7 +143,7 @@ class Evaluator:
         """``transform.to_sql``; a transform whose shape depends on the data (pivot's columns)
         leaves the query for it in ``produced_signals`` and is compiled again with its value."""
         try:
-            return transform.to_sql(rel, ctx)
+            return check_field_names(transform.to_sql(rel, ctx), transform.where)
         except UnsupportedError:
             pending = {name: query for name, query in ctx.produced_signals.items()
                        if name not in ctx.signals}
@@ -150,7 +154,7 @@ class Evaluator:
             ctx.signals = signals
             for name in pending:
                 del ctx.produced_signals[name]
-            return transform.to_sql(rel, ctx)
+            return check_field_names(transform.to_sql(rel, ctx), transform.where)
 
     def _visible_relations(self, scope: tuple[int, ...]) -> dict[str, Relation]:
         out: dict[str, Relation] = {}
@@ -189,13 +193,13 @@ class Evaluator:
             out[key] = to_source(fold_constants(ast, evaluate_node))
         return out
 
-    def server_prefix(self, defn: Definition, parent: Var | None) -> tuple[int, str | None]:
+    def server_prefix(self, defn: Definition, parent: Var | None) -> tuple[int | None, str | None]:
         """How many transforms the server can run (SupportOracle for the planner)."""
         transforms = list(defn.spec.get("transform") or [])
         try:
             rel = self._base_relation(defn, parent)
         except UnsupportedError as err:
-            return 0, str(err)
+            return None, str(err)
         n, reason = 0, None
         for n in range(len(transforms) + 1):
             if n == len(transforms):

@@ -89,11 +89,29 @@ class Definition:
     transform_index: int | None = None
 
 
+# Signals every Vega view defines from top-level properties; the browser may change them
+# (autosize, a container's width), so their values count as the browser's.
+BUILTIN_SIGNALS = {"width": 0, "height": 0, "padding": 0, "autosize": "pad", "background": None}
+
+
+def _builtin_definitions(root: Group, counter: Iterator[int]) -> dict[Var, Definition]:
+    declared = {s.get("name") for s in root.spec.get("signals") or [] if isinstance(s, dict)}
+    out = {}
+    for name, default in BUILTIN_SIGNALS.items():
+        if name not in declared:
+            var = Var("signal", name, ())
+            spec = {"name": name, "value": root.spec.get(name, default), "builtin": True}
+            out[var] = Definition(var, "signal", spec, name, root, next(counter))
+    return out
+
+
 def collect_definitions(spec: dict[str, Any]) -> dict[Var, Definition]:
     """Every dataset, signal, scale and transform-produced signal of the spec."""
     defs: dict[Var, Definition] = {}
     counter = iter(range(1 << 30))
-    for group in iter_groups(spec):
+    groups = iter_groups(spec)
+    defs.update(_builtin_definitions(groups[0], counter))
+    for group in groups:
         if group.facet is not None and isinstance(group.facet.get("name"), str):
             var = Var("data", group.facet["name"], group.scope)
             defs[var] = Definition(var, "facet", group.facet, f"{group.path}.from.facet", group,

@@ -186,6 +186,26 @@ def _upper(s: str) -> str:
     return s.upper()
 
 
+_PY_NUMBER_FUNCTIONS = frozenset({
+    "cumulativeNormal", "densityNormal", "quantileNormal", "cumulativeLogNormal", "densityLogNormal",
+    "quantileLogNormal", "cumulativeUniform", "densityUniform", "quantileUniform"})
+
+
+def _py_number(names: pa.Array, counts: pa.Array, a: pa.Array, b: pa.Array, c: pa.Array) -> pa.Array:
+    """A numeric Vega function's Python form, row by row: NULL arguments are JavaScript null and
+    only the first ``count`` arguments are passed (the others are undefined)."""
+    from ..expression.jsvalues import UNDEFINED
+    from ..expression.registry import PYTHON_FORMS
+    out: list[float | None] = []
+    for name, count, *values in zip(names.to_pylist(), counts.to_pylist(), a.to_pylist(), b.to_pylist(),
+                                    c.to_pylist()):
+        if name not in _PY_NUMBER_FUNCTIONS:
+            raise ValueError(f"vf_py_number does not serve {name!r}")
+        result = PYTHON_FORMS[name](_UtcContext(), *values[:int(count)])
+        out.append(None if result is UNDEFINED or result is None else float(result))
+    return pa.array(out, pa.float64())
+
+
 def _date_parse(s: str, tz: str) -> float:
     from ..expression.jsvalues import parse_date
     return parse_date(s, tz)
@@ -234,5 +254,8 @@ def install_udfs(con: duckdb.DuckDBPyConnection) -> None:
     for name, fn, params, ret, arrow_type in UDFS:
         con.create_function(name, _vectorise(fn, len(params), arrow_type), [_type(p) for p in params], _type(ret),
                             type=PythonUDFType.ARROW, null_handling=FunctionNullHandling.SPECIAL)
+    con.create_function("vf_py_number", _py_number, [_type(t) for t in
+                        ("VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE", "DOUBLE")], _type("DOUBLE"),
+                        type=PythonUDFType.ARROW, null_handling=FunctionNullHandling.SPECIAL)
     for macro in MACROS:
         con.execute(macro)

@@ -261,7 +261,13 @@ def resolve_signals(value: Any, ctx: TransformContext, path: str) -> Any:
     if _is_signal_ref(value):
         from ..expression.evaluate import EvalContext, evaluate
 
-        return evaluate(value["signal"], EvalContext(signals=ctx.signals, tz=ctx.tz))
+        try:
+            return evaluate(value["signal"], EvalContext(signals=ctx.signals, tz=ctx.tz))
+        except SpecError as err:
+            # A JavaScript error at this moment (reading a field of a still-empty selection),
+            # not an invalid spec: Vega retries when the inputs change; the browser keeps it.
+            raise UnsupportedError(f"signal expression {value['signal']!r} cannot be evaluated "
+                                   f"with the current values: {err.message}", path=path) from err
     if isinstance(value, list):
         return [resolve_signals(v, ctx, path) for v in value]
     return value

@@ -58,7 +58,22 @@ def compile_transforms(rel: Relation, specs: Sequence[Mapping[str, Any]],
     """Wrap ``rel`` in each transform of ``specs`` in turn (``path`` is the dataset's spec path)."""
     for i, spec in enumerate(specs):
         transform = transform_from_spec(spec, f"{path}.transform[{i}]")
-        rel = transform.to_sql(rel, ctx)
+        rel = check_field_names(transform.to_sql(rel, ctx), transform.where)
+    return rel
+
+
+def check_field_names(rel: Relation, where: str) -> Relation:
+    """Refuse fields whose names differ only in case ("Year" and "year").
+
+    Vega's fields are case-sensitive; DuckDB's identifiers are not, even quoted, so such a
+    relation would silently merge two fields. The browser keeps that work.
+    """
+    lowered: dict[str, str] = {}
+    for name in rel.columns:
+        other = lowered.setdefault(name.lower(), name)
+        if other != name:
+            raise UnsupportedError(f"fields {other!r} and {name!r} differ only in case, which "
+                                   "DuckDB's identifiers do not distinguish", path=where)
     return rel
 
 
