@@ -208,7 +208,7 @@ def server_reads(plan_datasets: dict[Var, ServerDataset], signals: dict[Var, Def
     return reads
 
 
-def _client_refs(spec: dict[str, Any], defs: dict[Var, Definition],
+def client_refs(spec: dict[str, Any], defs: dict[Var, Definition],
                  datasets: dict[Var, ServerDataset], signals: dict[Var, Definition]) -> set[Var]:
     """Every variable that the parts of the spec left to the browser read."""
     read: set[Var] = set()
@@ -243,7 +243,7 @@ def plan(spec: dict[str, Any], oracle: SupportOracle, *,
     signals = _decide_signals(defs, datasets, produced, force_client)
     reads = server_reads(datasets, signals, defs)
 
-    client_read = _client_refs(spec, defs, datasets, signals)
+    client_read = client_refs(spec, defs, datasets, signals)
     client_read |= set(keep_signals or []) | set(keep_datasets or [])
     is_server = lambda v: v in datasets or v in signals or v in produced  # noqa: E731
     s2c = sorted(v for v in client_read if is_server(v)

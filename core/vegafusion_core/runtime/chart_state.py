@@ -13,10 +13,11 @@ import threading
 from typing import Any, Mapping, Sequence
 
 from ..errors import SpecError, VegaFusionError
+from ..planner.domains import lift_scale_domains
 from ..planner.plan import Plan, plan as make_plan, server_reads
 from ..planner.split import build_client_spec, build_server_spec
 from ..planner.warnings import PlannerWarning
-from ..spec.scopes import Var
+from ..spec.scopes import Var, collect_definitions
 from .evaluation import Evaluator, Inputs
 from .executor import Executor, default_executor
 from .ordering import identity_fields, incremental_order
@@ -43,18 +44,15 @@ class ChartState:
         self._truncate = truncate_to_row_limit
         self._lock = threading.Lock()
         self.evaluator = Evaluator(executor or default_executor(), {}, inputs)
-        from ..spec.scopes import collect_definitions
-
-        self.evaluator.defs = collect_definitions(spec)
-        self.evaluator.init_client_values()
         self._row_warnings: list[PlannerWarning] = []
+        self._options = dict(preserve_interactivity=preserve_interactivity,
+                             keep_signals=list(keep_signals), keep_datasets=list(keep_datasets))
+        spec, planned = self._with_lifted_domains(spec)
         demoted: set[Var] = set()
         while True:
-            self.plan: Plan = make_plan(spec, self.evaluator,
-                                        preserve_interactivity=preserve_interactivity,
-                                        keep_signals=list(keep_signals),
-                                        keep_datasets=list(keep_datasets),
-                                        force_client=frozenset(demoted))
+            self.plan: Plan = planned or make_plan(spec, self.evaluator, **self._options,
+                                                   force_client=frozenset(demoted))
+            planned = None
             self.evaluator.plan = self.plan
             self._reads = server_reads(self.plan.datasets, self.plan.signals,
                                        self.plan.definitions)
@@ -100,6 +98,20 @@ class ChartState:
             return self._changed_outputs()
 
     # -- internals -------------------------------------------------------------------------------
+    def _with_lifted_domains(self, spec: dict[str, Any]) -> tuple[dict[str, Any], Plan | None]:
+        """The spec with scale domains over server-only data computed on the server, and its
+        plan when the first one still holds (no domain was lifted)."""
+        self.evaluator.defs = collect_definitions(spec)
+        self.evaluator.init_client_values()
+        first = make_plan(spec, self.evaluator, **self._options)
+        lifted = lift_scale_domains(first)
+        if lifted is None:
+            return spec, first
+        self.evaluator.values.clear()
+        self.evaluator.defs = collect_definitions(lifted)
+        self.evaluator.init_client_values()
+        return lifted, None
+
     def _first_evaluation(self) -> Var | None:
         """Evaluate everything; return the server signal that failed, if one did."""
         try:
