@@ -43,7 +43,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium)
 
 demo: $(INSTALLED) $(BUNDLES)
-	ROWS=$(ROWS) HOST=$(HOST) PORT=$(PORT) $(PY) examples/run_demo.py
+	ROWS=$(ROWS) DEMO_HOST=$(HOST) PORT=$(PORT) $(PY) examples/run_demo.py
 
 test: setup
 	$(PY) -m pytest -n 2 -q
