@@ -46,8 +46,8 @@ demo: $(INSTALLED) $(BUNDLES)
 	ROWS=$(ROWS) DEMO_HOST=$(HOST) PORT=$(PORT) $(PY) examples/run_demo.py
 
 test: setup
-	$(PY) -m pytest -n 2 -q
 	cd $(FRONTEND) && npm test --silent
+	$(PY) -m pytest -n 2 -q
 
 support: $(INSTALLED)
 	$(VENV)/bin/vegafusion-suite support

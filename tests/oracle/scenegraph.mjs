@@ -27,7 +27,10 @@ import {fileURLToPath} from 'node:url';
 import path from 'node:path';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const DATA_DIR = path.join(HERE, 'node_modules', 'vega-datasets', 'data');
+// vega-datasets 3 dropped a few files older specs name (weather.json, iris.json,
+// seattle-temps.csv, flights-3m.csv): those come from vega-datasets 1.31.1.
+const DATA_DIRS = ['vega-datasets', 'vega-datasets-v1'].map(
+  pkg => path.join(HERE, 'node_modules', pkg, 'data'));
 
 // Same address forms as core/vegafusion_core/data/urls.py.
 const VEGA_DATASETS = [
@@ -50,8 +53,8 @@ function datasetFile(uri) {
     if (m) {
       const file = decodeURIComponent(m[1]);
       if (file.split('/').includes('..')) return null;
-      const full = path.join(DATA_DIR, file);
-      return existsSync(full) ? full : null;
+      const full = DATA_DIRS.map(dir => path.join(dir, file)).find(f => existsSync(f));
+      return full === undefined ? null : full;
     }
   }
   return null;

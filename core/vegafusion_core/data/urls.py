@@ -19,6 +19,8 @@ from ..errors import SpecError, UnsupportedError
 _REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_DATA_DIRS: tuple[Path, ...] = (
     _REPO_ROOT / "tests" / "oracle" / "node_modules" / "vega-datasets" / "data",
+    # Files vega-datasets 3 dropped (weather.json, iris.json, seattle-temps.csv, ...).
+    _REPO_ROOT / "tests" / "oracle" / "node_modules" / "vega-datasets-v1" / "data",
 )
 
 _VEGA_DATASETS = [
