@@ -152,3 +152,19 @@ def test_columns_are_quoted_identifiers() -> None:
 def test_unsupported_constructs_are_named(expr: str, construct: str) -> None:
     with pytest.raises(UnsupportedError, match=construct):
         compile_expression(expr, SqlContext({**COLUMNS, "obj": T.OBJECT, "mixed": None}))
+
+
+def test_values_sql_cannot_hold_fail_the_query(con) -> None:
+    """Where Vega throws or yields what SQL cannot hold for some rows only, the query fails."""
+    import duckdb
+    for expr in ["length(sequence(datum.x * 1e7))",          # beyond the server's length limit
+                 "length(sequence(datum.x * -3e9))",         # ToInt32 wraps: Vega throws
+                 "test(/^.$/, datum.s + '\U0001F600')"]:     # '.' is one UTF-16 unit in JS
+        with pytest.raises(duckdb.Error):
+            run(con, expr)
+
+
+def test_date_functions_read_date_columns_directly() -> None:
+    typed = compile_expression("year(datum.d)", SqlContext(COLUMNS))
+    sql = typed.sql.sql("duckdb")
+    assert "epoch_ms" not in sql and '"d"' in sql  # no round trip through milliseconds
