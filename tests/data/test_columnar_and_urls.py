@@ -133,8 +133,8 @@ def test_remote_url_failure_names_the_url() -> None:
 
 
 def test_missing_vega_datasets_file() -> None:
-    with pytest.raises(SpecError, match="data/weather.json"):
-        our_rows({"url": "data/weather.json"}, "UTC")
+    with pytest.raises(SpecError, match="data/no-such-dataset.json"):
+        our_rows({"url": "data/no-such-dataset.json"}, "UTC")
 
 
 def test_data_dirs_are_configurable(tmp_path) -> None:
