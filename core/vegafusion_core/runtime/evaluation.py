@@ -134,6 +134,8 @@ class Evaluator:
             ctx = TransformContext(tz=self.inputs.tz, signals=self.visible_signals(scope),
                                    datasets=self._visible_relations(scope))
             spec = self._bind_expressions(spec, rel, scope, path)
+            if spec.get("type") == "filter" and spec.get("expr") == "true":
+                continue  # an empty selection's filter: keep the query (and its cache key) as is
             rel = self._apply(transform_from_spec(spec, path), rel, ctx)
             for name, produced in ctx.produced_signals.items():
                 self.values[Var("signal", name, scope)] = self._produced_value(produced)
