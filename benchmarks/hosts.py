@@ -11,6 +11,9 @@ port, opens it in Debian's Chromium (Playwright, headless) and measures:
   and the background and filtered layers of delay and hour). Measured twice: on the first visit
   (Streamlit and Panel read the parquet file in the first session; Dash reads it at startup) and
   on a second visit in a fresh browser context (the table is cached in the server process).
+  Dash plans its charts when the app builds its (static) layout, before the server answers,
+  so its first draw holds neither reading the table nor planning; the other hosts plan per
+  session, after the page has asked for the chart.
 - brush latency: N drags on the distance histogram sweeping its axis. For each, from the mouse-up
   event (its event timestamp) to the animation frame after the last change of the filtered delay
   histogram's bars in the SVG (a MutationObserver compares their path geometry; the last change,
