@@ -515,116 +515,152 @@ def acos(x: float) -> float:
     return 2.0 * (df + w)
 
 
-# ---- pow (fdlibm e_pow.c) ----
+# -- Math.pow --------------------------------------------------------------------------------------
+# V8 computes Math.pow with a port of fdlibm's __ieee754_pow (Sun Microsystems' freely
+# distributable math library: "Developed at SunPro, a Sun Microsystems, Inc. business. Permission
+# to use, copy, modify, and distribute this software is freely granted, provided that this notice
+# is preserved."), with one grouping of its own. It is not correctly rounded: Math.pow(10, -4) is
+# 9.999999999999999e-05 where the C library gives 0.0001, and bin steps are powers of the base.
+# Reproduced operation for operation (log2 x in two pieces, then 2**(y*log2 x)); checked equal to
+# Node on 36,000 inputs (integer powers of common bases, random pairs, negative bases).
 
-def _set_lo(x: float, lo: int) -> float:
-    return _from_words(_hi_lo(x)[0], lo)
+_BP = (1.0, 1.5)
+_DP_H = (0.0, 5.84962487220764160156e-01)
+_DP_L = (0.0, 1.35003920212974897128e-08)
+_TWO53 = 9007199254740992.0
+_HUGE, _TINY = 1.0e300, 1.0e-300
+_L1, _L2, _L3 = 5.99999999999994648725e-01, 4.28571428578550184252e-01, 3.33333329818377432918e-01
+_L4, _L5, _L6 = 2.72728123808534006489e-01, 2.30660745775561754067e-01, 2.06975017800338417784e-01
+_P1, _P2, _P3 = 1.66666666666666019037e-01, -2.77777777770155933842e-03, 6.61375632143793436117e-05
+_P4, _P5 = -1.65339022054652515390e-06, 4.13813679705723846039e-08
+_LG2, _LG2_H, _LG2_L = 6.93147180559945286227e-01, 6.93147182464599609375e-01, \
+    -1.90465429995776804525e-09
+_OVT = 8.0085662595372944372e-17
+_CP, _CP_H, _CP_L = 9.61796693925975554329e-01, 9.61796700954437255859e-01, \
+    -7.02846165095275826516e-09
+_IVLN2, _IVLN2_H, _IVLN2_L = 1.44269504088896338700e+00, 1.44269502162933349609e+00, \
+    1.92596299112661746887e-08
 
-def _set_hi(x: float, hi: int) -> float:
-    return _from_words(hi, _hi_lo(x)[1])
 
-def _i32(v: int) -> int:
-    v &= 0xFFFFFFFF
-    return v - 0x100000000 if v >= 0x80000000 else v
+def _words(x: float) -> tuple[int, int]:
+    """High (signed 32-bit) and low (unsigned) words of a double."""
+    b = struct.unpack("<Q", struct.pack("<d", x))[0]
+    hi = b >> 32
+    return (hi - (1 << 32) if hi >= 1 << 31 else hi), b & 0xFFFFFFFF
 
-_BP = [1.0, 1.5]
-DP_H = [0.0, 5.84962487220764160156e-01]
-DP_L = [0.0, 1.35003920212974897128e-08]
-TWO53 = 9007199254740992.0
-L1, L2, L3, L4, L5, L6 = (5.99999999999994648725e-01, 4.28571428578550184252e-01,
-    3.33333329818377432918e-01, 2.72728123808534006489e-01, 2.30660745775561754067e-01,
-    2.06975017800338417784e-01)
-P1, P2, P3, P4, P5 = (1.66666666666666019037e-01, -2.77777777770155933842e-03,
-    6.61375632143793436117e-05, -1.65339022054652515390e-06, 4.13813679705723846039e-08)
-LG2, LG2_H, LG2_L = 6.93147180559945286227e-01, 6.93147182464599609375e-01, -1.90465429995776804525e-09
-OVT = 8.0085662595372944372e-17
-CP, CP_H, CP_L = 9.61796693925975554329e-01, 9.61796700954437255859e-01, -7.02846165095275826516e-09
-IVLN2, IVLN2_H, IVLN2_L = 1.44269504088896338700e+00, 1.44269502162933349609e+00, 1.92596299112661746887e-08
+
+def _make(hi: int, lo: int) -> float:
+    return struct.unpack("<d", struct.pack("<Q", ((hi & 0xFFFFFFFF) << 32) | (lo & 0xFFFFFFFF)))[0]
+
+
+def _zero_lo(x: float) -> float:
+    return _make(_words(x)[0], 0)
+
+
+def _i32(n: int) -> int:
+    n &= 0xFFFFFFFF
+    return n - (1 << 32) if n >= 1 << 31 else n
+
+
+def _scalbn(x: float, n: int) -> float:
+    return math.ldexp(x, n)
+
+
+def _js_div(a: float, b: float) -> float:
+    """JavaScript's a / b (Python raises on division by zero)."""
+    if b == 0:
+        if a == 0 or math.isnan(a):
+            return math.nan
+        return math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
 
 def pow(x: float, y: float) -> float:
-    """fdlibm's pow (e_pow.c), with JavaScript's (+-1) ** +-Infinity = NaN.
+    """``Math.pow(x, y)`` exactly as V8 computes it."""
+    x, y = float(x), float(y)
+    hx, lx = _words(x)
+    hy, ly = _words(y)
+    ix, iy = hx & 0x7FFFFFFF, hy & 0x7FFFFFFF
 
-    Unlike the other functions here this one is not bit-exact with V8: V8 differs from it in
-    the last bit for about 5% of random arguments (and from the C library's pow for about 10%),
-    so it is the closer of the two, not the same."""
-    hx, lx = _hi_lo(x)
-    hy, ly = _hi_lo(y)
-    ix, iy = hx & 0x7fffffff, hy & 0x7fffffff
     if (iy | ly) == 0:
         return 1.0
-    if ix > 0x7ff00000 or (ix == 0x7ff00000 and lx != 0) or iy > 0x7ff00000 or (iy == 0x7ff00000 and ly != 0):
+    if math.isnan(x) or math.isnan(y):
         return math.nan
-    yisint = 0
+    # ECMAScript: (+-1) ** (+-Infinity) is NaN.
+    if math.isinf(y) and abs(x) == 1:
+        return math.nan
+
+    yisint = 0  # 0: not an integer, 1: odd, 2: even (only needed when x < 0)
     if hx < 0:
         if iy >= 0x43400000:
             yisint = 2
-        elif iy >= 0x3ff00000:
-            k = (iy >> 20) - 0x3ff
+        elif iy >= 0x3FF00000:
+            k = (iy >> 20) - 0x3FF
             if k > 20:
                 j = ly >> (52 - k)
-                if ((j << (52 - k)) & 0xFFFFFFFF) == ly:
+                if (j << (52 - k)) == ly:
                     yisint = 2 - (j & 1)
             elif ly == 0:
                 j = iy >> (20 - k)
                 if (j << (20 - k)) == iy:
                     yisint = 2 - (j & 1)
+
     if ly == 0:
-        if iy == 0x7ff00000:
-            if ((ix - 0x3ff00000) | lx) == 0:
-                return math.nan  # JS: (+-1) ** +-Infinity is NaN
-            if ix >= 0x3ff00000:
+        if iy == 0x7FF00000:  # y is +-inf
+            if ix >= 0x3FF00000:
                 return y if hy >= 0 else 0.0
             return -y if hy < 0 else 0.0
-        if iy == 0x3ff00000:
+        if iy == 0x3FF00000:  # y is +-1
             if hy >= 0:
                 return x
             return math.copysign(math.inf, x) if x == 0 else 1.0 / x
-        if hy == 0x40000000:
+        if hy == 0x40000000:  # y is 2
             return x * x
-        if hy == 0x3fe00000 and hx >= 0:
+        if hy == 0x3FE00000 and hx >= 0:  # y is 0.5
             return math.sqrt(x)
+
     ax = abs(x)
-    if lx == 0 and (ix == 0x7ff00000 or ix == 0 or ix == 0x3ff00000):
-        z = ax
+    if lx == 0 and (ix == 0x7FF00000 or ix == 0 or ix == 0x3FF00000):
+        z = ax  # x is +-0, +-inf, +-1
         if hy < 0:
-            z = 1.0 / z if z != 0 else math.inf  # C's 1/0 is +Infinity
+            z = math.inf if z == 0 else 1.0 / z
         if hx < 0:
-            if ((ix - 0x3ff00000) | yisint) == 0:
-                z = math.nan
-            elif yisint == 1:
+            if ((ix - 0x3FF00000) | yisint) == 0:
+                return math.nan  # (-1) ** non-integer
+            if yisint == 1:
                 z = -z
         return z
-    n = ((hx & 0xFFFFFFFF) >> 31) - 1
+
+    n = 0 if hx < 0 else -1  # (unsigned)hx >> 31, minus one: 0 for negative x, -1 otherwise
     if (n | yisint) == 0:
-        return math.nan
-    s = 1.0
-    if (n | (yisint - 1)) == 0:
-        s = -1.0
-    if iy > 0x41e00000:
-        if iy > 0x43f00000:
-            if ix <= 0x3fefffff:
+        return math.nan  # negative ** non-integer
+    s = -1.0 if (n | (yisint - 1)) == 0 else 1.0
+
+    if iy > 0x41E00000:  # |y| > 2**31
+        if iy > 0x43F00000:  # |y| > 2**64: over- or underflow
+            if ix <= 0x3FEFFFFF:
                 return math.inf if hy < 0 else 0.0
-            if ix >= 0x3ff00000:
+            if ix >= 0x3FF00000:
                 return math.inf if hy > 0 else 0.0
-        if ix < 0x3fefffff:
+        if ix < 0x3FEFFFFF:
             return s * math.inf if hy < 0 else s * 0.0
-        if ix > 0x3ff00000:
+        if ix > 0x3FF00000:
             return s * math.inf if hy > 0 else s * 0.0
         t = ax - 1.0
-        w = (t * t) * (0.5 - t * (3.3333333333333331e-01 - t * 0.25))
-        u = IVLN2_H * t
-        v = t * IVLN2_L - w * IVLN2
-        t1 = _set_lo(u + v, 0)
+        w = (t * t) * (0.5 - t * (0.3333333333333333333333 - t * 0.25))
+        u = _IVLN2_H * t
+        v = t * _IVLN2_L - w * _IVLN2
+        t1 = _zero_lo(u + v)
         t2 = v - (t1 - u)
     else:
         n = 0
-        if ix < 0x00100000:
-            ax *= TWO53
+        if ix < 0x00100000:  # subnormal x
+            ax *= _TWO53
             n -= 53
-            ix = _hi_lo(ax)[0]
-        n += (ix >> 20) - 0x3ff
-        j = ix & 0x000fffff
-        ix = j | 0x3ff00000
+            ix = _words(ax)[0]
+        n += (ix >> 20) - 0x3FF
+        j = ix & 0x000FFFFF
+        ix = j | 0x3FF00000
         if j <= 0x3988E:
             k = 0
         elif j < 0xBB67A:
@@ -633,68 +669,67 @@ def pow(x: float, y: float) -> float:
             k = 0
             n += 1
             ix -= 0x00100000
-        ax = _set_hi(ax, ix)
+        ax = _make(ix, _words(ax)[1])
+
         u = ax - _BP[k]
         v = 1.0 / (ax + _BP[k])
         ss = u * v
-        s_h = _set_lo(ss, 0)
-        t_h = _from_words(((ix >> 1) | 0x20000000) + 0x00080000 + (k << 18), 0)
+        s_h = _zero_lo(ss)
+        t_h = _make(((ix >> 1) | 0x20000000) + 0x00080000 + (k << 18), 0)
         t_l = ax - (t_h - _BP[k])
         s_l = v * ((u - s_h * t_h) - s_h * t_l)
         s2 = ss * ss
-        r = s2 * s2 * (L1 + s2 * (L2 + s2 * (L3 + s2 * (L4 + s2 * (L5 + s2 * L6)))))
+        r = s2 * s2 * (_L1 + s2 * (_L2 + s2 * (_L3 + s2 * (_L4 + s2 * (_L5 + s2 * _L6)))))
         r += s_l * (s_h + ss)
         s2 = s_h * s_h
-        t_h = _set_lo(3.0 + s2 + r, 0)
+        t_h = _zero_lo(3.0 + s2 + r)
         t_l = r - ((t_h - 3.0) - s2)
         u = s_h * t_h
         v = s_l * t_h + t_l * ss
-        p_h = _set_lo(u + v, 0)
+        p_h = _zero_lo(u + v)
         p_l = v - (p_h - u)
-        z_h = CP_H * p_h
-        z_l = CP_L * p_h + p_l * CP + DP_L[k]
+        z_h = _CP_H * p_h
+        z_l = _CP_L * p_h + p_l * _CP + _DP_L[k]
         t = float(n)
-        t1 = _set_lo(((z_h + z_l) + DP_H[k]) + t, 0)
-        t2 = z_l - (((t1 - t) - DP_H[k]) - z_h)
-    y1 = _set_lo(y, 0)
+        t1 = _zero_lo(((z_h + z_l) + _DP_H[k]) + t)
+        t2 = z_l - (((t1 - t) - _DP_H[k]) - z_h)
+
+    y1 = _zero_lo(y)
     p_l = (y - y1) * t1 + y * t2
     p_h = y1 * t1
     z = p_l + p_h
-    j, i = _hi_lo(z)
-    if j >= 0x40900000:
-        if ((j - 0x40900000) | i) != 0:
+    j, i = _words(z)
+    if j >= 0x40900000:  # z >= 1024
+        if ((j - 0x40900000) | i) != 0 or p_l + _OVT > z - p_h:
             return s * math.inf
-        if p_l + OVT > z - p_h:
-            return s * math.inf
-    elif (j & 0x7fffffff) >= 0x4090cc00:
-        if (_i32(j - 0xc090cc00) | i) != 0:
+    elif (j & 0x7FFFFFFF) >= 0x4090CC00:  # z <= -1075
+        if ((_i32(j - 0xC090CC00)) | i) != 0 or p_l <= z - p_h:
             return s * 0.0
-        if p_l <= z - p_h:
-            return s * 0.0
-    i = j & 0x7fffffff
-    k = (i >> 20) - 0x3ff
+
+    i = j & 0x7FFFFFFF
+    k = (i >> 20) - 0x3FF
     n = 0
-    if i > 0x3fe00000:
+    if i > 0x3FE00000:  # |z| > 0.5: n = [z + 0.5]
         n = _i32(j + (0x00100000 >> (k + 1)))
-        k = ((n & 0x7fffffff) >> 20) - 0x3ff
-        t = _from_words(n & ~(0x000fffff >> k), 0)
-        n = ((n & 0x000fffff) | 0x00100000) >> (20 - k)
+        k = ((n & 0x7FFFFFFF) >> 20) - 0x3FF
+        t = _make(n & ~(0x000FFFFF >> k), 0)
+        n = ((n & 0x000FFFFF) | 0x00100000) >> (20 - k)
         if j < 0:
             n = -n
         p_h -= t
-    t = _set_lo(p_l + p_h, 0)
-    u = t * LG2_H
-    v = (p_l - (t - p_h)) * LG2 + t * LG2_L
+    t = _zero_lo(p_l + p_h)
+    u = t * _LG2_H
+    v = (p_l - (t - p_h)) * _LG2 + t * _LG2_L
     z = u + v
     w = v - (z - u)
     t = z * z
-    t1 = z - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))))
-    r = (z * t1) / (t1 - 2.0) - (w + z * w)
+    t1 = z - t * (_P1 + t * (_P2 + t * (_P3 + t * (_P4 + t * _P5))))
+    # V8's grouping differs from fdlibm's (z*t1)/(t1-2) - (w+z*w); V8's is reproduced.
+    r = _js_div(z * t1, (t1 - 2.0) - (w + z * w))
     z = 1.0 - (r - z)
-    j = _hi_lo(z)[0]
-    j += n << 20
+    j = _i32(_words(z)[0] + (n << 20))
     if (j >> 20) <= 0:
-        z = math.ldexp(z, n)
+        z = _scalbn(z, n)  # subnormal result
     else:
-        z = _set_hi(z, j)
+        z = _make(_words(z)[0] + (n << 20), _words(z)[1])
     return s * z
