@@ -47,7 +47,10 @@ demo: $(INSTALLED) $(BUNDLES)
 
 test: setup
 	cd $(FRONTEND) && npm test --silent
-	$(PY) -m pytest -n 2 -q
+	$(PY) -m pytest -n 2 -q --ignore=tests/hosts
+	# The browser tests share a server and a page per host, and their timing checks need the
+	# cores to themselves: one after the other, last.
+	$(PY) -m pytest -q -p no:xdist tests/hosts
 
 support: $(INSTALLED)
 	$(VENV)/bin/vegafusion-suite support

@@ -6,6 +6,8 @@ machine and every peer in a benchmark sees exactly the same rows.
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -53,8 +55,13 @@ def write_flights_parquet(rows: int, path: Path) -> Path:
     path = Path(path)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        duckdb.connect().execute(
-            f"COPY ({flights_query(rows)}) TO '{tmp.as_posix()}' (FORMAT parquet)")
-        tmp.rename(path)
+        # A name of this process's own, then an atomic rename: servers started at the same time
+        # (tests run them in parallel) must never read or write each other's half-written file.
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+        try:
+            duckdb.connect().execute(
+                f"COPY ({flights_query(rows)}) TO '{tmp.as_posix()}' (FORMAT parquet)")
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
     return path

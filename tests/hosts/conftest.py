@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from .support import CHROMIUM, CHROMIUM_ARGS
+
+# The example apps import their shared charts (examples/flights_dashboard.py) as a sibling
+# module, as they do when run as scripts; the tests load the apps by path.
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+if str(EXAMPLES) not in sys.path:
+    sys.path.insert(0, str(EXAMPLES))
 
 
 @pytest.fixture(scope="session")
