@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+ORACLE = ROOT / "tests" / "oracle"  # the Node side of the Vega JS oracle
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
@@ -65,3 +68,40 @@ def stop_server(process: subprocess.Popen) -> None:
         process.kill()
         process.wait()
 
+
+def vega_oracle(spec: dict[str, Any], rows: list[dict[str, Any]],
+                brush: list[dict[str, Any]] | None, names: list[str],
+                tmp_path: Path, tz: str) -> tuple[dict[str, Any], dict[str, list]]:
+    """Vega JS over all the rows (with the browser's brush), in zone ``tz``: datasets and bar
+    geometry, to compare with what a host's page draws."""
+    batches = [[{"namespace": "data", "name": "brush_store", "scope": [], "value": brush}]]
+    jobs = [{"id": "chart", "mode": "interact", "spec": spec, "inline": {"flights": rows},
+             "batches": batches if brush is not None else [],
+             "read": [{"namespace": "data", "name": n, "scope": []} for n in names]}]
+    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
+    subprocess.run(["node", "scenegraph.mjs", str(tmp_path / "jobs.json"), str(tmp_path / "out.json")],
+                   cwd=ORACLE, check=True, env={"TZ": tz, "PATH": "/usr/bin:/bin"}, timeout=300)
+    result = json.loads((tmp_path / "out.json").read_text())[0]
+    assert result["ok"], result["errors"]
+    step = result["steps"][-1]
+    bars: dict[str, list] = {}
+    mark = None
+    for entry in step["scene"]:
+        if entry[0] == "mark":
+            info = entry[2]
+            mark = info.get("name") if info.get("marktype") == "rect" else None
+            if mark and mark.endswith("_marks"):
+                bars.setdefault(mark, [])
+        elif entry[0] == "item" and mark and mark.endswith("_marks"):
+            item = entry[2]
+            bars[mark].append([item.get("x", 0), item.get("y", 0), item.get("width"),
+                               item.get("height")])
+    return dict(zip(names, step["values"])), bars
+
+
+def rounded(items: list[list[float]]) -> list[list[float]]:
+    return sorted([round(v, 6) if isinstance(v, float) else v for v in item] for item in items)
+
+
+def as_multiset(rows: list[dict[str, Any]]) -> list[str]:
+    return sorted(json.dumps(r, sort_keys=True) for r in rows)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,7 +17,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from .support import ROOT, ensure_bundle, free_port, start_server, stop_server
+from .support import (ROOT, as_multiset, ensure_bundle, free_port, rounded, start_server,
+                      stop_server, vega_oracle)
 
 pytest.importorskip("panel")
 pytest.importorskip("playwright")
@@ -26,7 +26,6 @@ pytest.importorskip("playwright")
 ROWS = 100_000
 TZ = "Europe/Paris"  # not the server's zone: each browser view is planned in its own
 APP = ROOT / "examples" / "panel_app.py"
-ORACLE = ROOT / "tests" / "oracle"
 BUNDLE = ROOT / "components" / "panel_vegafusion" / "static" / "panel.js"
 PROBE = "probe-client-0001"
 
@@ -129,43 +128,6 @@ def wait_until_idle(page: Any, index: int) -> None:
     page.wait_for_timeout(300)
 
 
-def vega_oracle(spec: dict[str, Any], rows: list[dict[str, Any]], brush: list[dict[str, Any]],
-                names: list[str], tmp_path: Path) -> tuple[dict[str, Any], dict[str, list]]:
-    """Vega JS over all the rows with the browser's brush: datasets and bar geometry."""
-    jobs = [{"id": "crossfilter", "mode": "interact", "spec": spec, "inline": {"flights": rows},
-             "batches": [[{"namespace": "data", "name": "brush_store", "scope": [],
-                           "value": brush}]],
-             "read": [{"namespace": "data", "name": n, "scope": []} for n in names]}]
-    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
-    subprocess.run(["node", "scenegraph.mjs", str(tmp_path / "jobs.json"),
-                    str(tmp_path / "out.json")],
-                   cwd=ORACLE, check=True, env={"TZ": TZ, "PATH": "/usr/bin:/bin"}, timeout=300)
-    result = json.loads((tmp_path / "out.json").read_text())[0]
-    assert result["ok"], result["errors"]
-    step = result["steps"][-1]
-    bars: dict[str, list] = {}
-    mark = None
-    for entry in step["scene"]:
-        if entry[0] == "mark":
-            info = entry[2]
-            mark = info.get("name") if info.get("marktype") == "rect" else None
-            if mark and mark.endswith("_marks"):
-                bars.setdefault(mark, [])
-        elif entry[0] == "item" and mark and mark.endswith("_marks"):
-            item = entry[2]
-            bars[mark].append([item.get("x", 0), item.get("y", 0), item.get("width"),
-                               item.get("height")])
-    return dict(zip(names, step["values"])), bars
-
-
-def rounded(items: list[list[float]]) -> list[list[float]]:
-    return sorted([round(v, 6) if isinstance(v, float) else v for v in item] for item in items)
-
-
-def as_multiset(rows: list[dict[str, Any]]) -> list[str]:
-    return sorted(json.dumps(r, sort_keys=True) for r in rows)
-
-
 def drag_brush(page: Any, start: float, end: float) -> None:
     """Drag across the distance histogram's plot area, from/to fractions of its width."""
     plot = chart(page, 0).locator("g.mark-group.role-scope path.background").first
@@ -202,7 +164,8 @@ def assert_brush_draws_as_vega(page: Any, tmp_path: Path, start: float, end: flo
 
     spec, _ = to_vega(load_app().crossfilter())
     names = sorted(after["datasets"])
-    expected, expected_bars = vega_oracle(spec, flights_rows(), after["brush"], names, tmp_path)
+    expected, expected_bars = vega_oracle(spec, flights_rows(), after["brush"], names, tmp_path,
+                                          TZ)
     for name in names:
         assert as_multiset(after["datasets"][name]) == as_multiset(expected[name]), name
     # The filtered histograms changed, and every bar is drawn where Vega JS draws it.

@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,7 +16,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from .support import ROOT, ensure_bundle, free_port, start_server, stop_server
+from .support import (ROOT, as_multiset, ensure_bundle, free_port, rounded, start_server,
+                      stop_server, vega_oracle)
 
 pytest.importorskip("streamlit")
 pytest.importorskip("playwright")
@@ -25,7 +25,6 @@ pytest.importorskip("playwright")
 ROWS = 100_000
 TZ = "Europe/Paris"
 APP = ROOT / "examples" / "streamlit_app.py"
-ORACLE = ROOT / "tests" / "oracle"
 BUNDLE = ROOT / "components" / "streamlit_vegafusion" / "static" / "streamlit.js"
 
 
@@ -132,43 +131,6 @@ def wait_until_idle(page: Any, index: int, timeout: float = 20) -> None:
     page.wait_for_timeout(300)
 
 
-def vega_oracle(spec: dict[str, Any], rows: list[dict[str, Any]],
-                brush: list[dict[str, Any]] | None, names: list[str],
-                tmp_path: Path) -> tuple[dict[str, Any], dict[str, list]]:
-    """Vega JS over all the rows (with the browser's brush): datasets and bar geometry."""
-    batches = [[{"namespace": "data", "name": "brush_store", "scope": [], "value": brush}]]
-    jobs = [{"id": "chart", "mode": "interact", "spec": spec, "inline": {"flights": rows},
-             "batches": batches if brush is not None else [],
-             "read": [{"namespace": "data", "name": n, "scope": []} for n in names]}]
-    (tmp_path / "jobs.json").write_text(json.dumps(jobs))
-    subprocess.run(["node", "scenegraph.mjs", str(tmp_path / "jobs.json"), str(tmp_path / "out.json")],
-                   cwd=ORACLE, check=True, env={"TZ": TZ, "PATH": "/usr/bin:/bin"}, timeout=300)
-    result = json.loads((tmp_path / "out.json").read_text())[0]
-    assert result["ok"], result["errors"]
-    step = result["steps"][-1]
-    bars: dict[str, list] = {}
-    mark = None
-    for entry in step["scene"]:
-        if entry[0] == "mark":
-            info = entry[2]
-            mark = info.get("name") if info.get("marktype") == "rect" else None
-            if mark and mark.endswith("_marks"):
-                bars.setdefault(mark, [])
-        elif entry[0] == "item" and mark and mark.endswith("_marks"):
-            item = entry[2]
-            bars[mark].append([item.get("x", 0), item.get("y", 0), item.get("width"),
-                               item.get("height")])
-    return dict(zip(names, step["values"])), bars
-
-
-def rounded(items: list[list[float]]) -> list[list[float]]:
-    return sorted([round(v, 6) if isinstance(v, float) else v for v in item] for item in items)
-
-
-def as_multiset(rows: list[dict[str, Any]]) -> list[str]:
-    return sorted(json.dumps(r, sort_keys=True) for r in rows)
-
-
 def drag_brush(page: Any, start: float, end: float) -> None:
     """Drag across the distance histogram's plot area, from/to fractions of its width."""
     plot = chart(page, 0).locator("g.mark-group.role-scope path.background").first
@@ -210,7 +172,8 @@ def test_brush_cross_filters_exactly_as_vega(page: Any, tmp_path: Path) -> None:
     spec, _ = to_vega(app.crossfilter())
     table = app.flights(ROWS).select(["distance", "delay", "time", "origin"])
     names = sorted(after["datasets"])
-    expected, expected_bars = vega_oracle(spec, table.to_pylist(), after["brush"], names, tmp_path)
+    expected, expected_bars = vega_oracle(spec, table.to_pylist(), after["brush"], names,
+                                          tmp_path, TZ)
     for name in names:
         assert as_multiset(after["datasets"][name]) == as_multiset(expected[name]), name
     # The filtered histograms changed, and every bar is drawn where Vega JS draws it.
@@ -239,7 +202,7 @@ def test_local_time_uses_the_browser_zone(page: Any, tmp_path: Path) -> None:
     rows = [{"date": d.isoformat(timespec="milliseconds")} for d in dates]
     state = browser_state(page, 2)
     names = sorted(state["datasets"])
-    expected, _ = vega_oracle(spec, rows, None, names, tmp_path)
+    expected, _ = vega_oracle(spec, rows, None, names, tmp_path, TZ)
     for name in names:
         assert as_multiset(state["datasets"][name]) == as_multiset(expected[name]), name
 
