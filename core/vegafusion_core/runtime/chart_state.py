@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 
 from ..errors import SpecError, VegaFusionError
 from ..planner.domains import lift_scale_domains
+from ..planner.facets import lift_facet_aggregations
 from ..planner.plan import Plan, plan as make_plan, server_reads
 from ..planner.split import build_client_spec, build_server_spec
 from ..planner.warnings import PlannerWarning
@@ -101,6 +102,7 @@ class ChartState:
     def _with_lifted_domains(self, spec: dict[str, Any]) -> tuple[dict[str, Any], Plan | None]:
         """The spec with scale domains over server-only data computed on the server, and its
         plan when the first one still holds (no domain was lifted)."""
+        spec = lift_facet_aggregations(spec)
         self.evaluator.defs = collect_definitions(spec)
         self.evaluator.init_client_values()
         first = make_plan(spec, self.evaluator, **self._options)
