@@ -178,6 +178,37 @@ def test_two_facets_over_one_dataset_get_distinct_lifted_datasets() -> None:
                                                    "cars_facet_facet_1"]
 
 
+def test_leading_formulas_and_formula_only_links_move_into_the_lifted_dataset(
+        node_runner: NodeRunner) -> None:
+    spec = cars_facet({"name": "facet", "data": "cars", "groupby": ["Origin"]},
+                      [{"type": "formula", "expr": "floor(datum.Acceleration / 5)", "as": "acc"}])
+    spec["marks"][0]["data"].append(
+        {"name": "by_acc", "source": "child", "transform": [
+            {"type": "formula", "expr": "datum.Miles_per_Gallon > 20", "as": "frugal"},
+            {"type": "aggregate", "groupby": ["acc", "frugal"], "ops": ["count", "mean"],
+             "fields": [None, "Horsepower"], "as": ["count", "mean_hp"]}]})
+    spec["marks"][0]["marks"][1]["from"]["data"] = "by_acc"
+    lifted = lift_facet_aggregations(spec)
+    assert [t["type"] for t in dataset(lifted, "cars_facet_facet")["transform"]] == [
+        "formula", "formula", "aggregate"]
+    assert dataset(lifted, "cars_facet_facet")["transform"][-1]["groupby"] == [
+        "Origin", "acc", "frugal"]
+    assert [d.get("transform") for d in lifted["marks"][0]["data"]] == [[], []]
+    assert_draws_the_same(node_runner, "facets/formulas", spec)
+    assert server_datasets(spec)[Var("data", "cars_facet_facet")].n_server == 3
+
+
+@pytest.mark.parametrize("formula", [
+    {"type": "formula", "expr": "parent.Origin + datum.Name", "as": "label"},  # reads the facet
+    {"type": "formula", "expr": "datum.Year + width", "as": "label"},  # reads a signal
+    {"type": "formula", "expr": "'x' + datum.Origin", "as": "Origin"},  # writes a facet field
+])
+def test_formulas_that_depend_on_the_facet_stop_the_lift(formula: dict[str, Any]) -> None:
+    spec = cars_facet({"name": "facet", "data": "cars", "groupby": ["Origin"]},
+                      [formula] + CHILD_BY_YEAR)
+    assert lift_facet_aggregations(spec) is spec
+
+
 # -- what the pass leaves alone --------------------------------------------------------------------
 def test_facet_read_by_another_dataset_is_left_alone() -> None:
     raw = {"name": "raw", "source": "facet", "transform": [{"type": "filter", "expr": "true"}]}
@@ -244,6 +275,7 @@ LIFTED_CORPUS = {
     "vega/box-plot": ("penguins_facet_species", 1),
     "custom/facet_lift_area": ("tips_facet_facet", 1),
     "custom/gh_391": ("data_source_facet_facet", 1),
+    "custom/facet_lift_area_color": ("data_0_facet_facet", 2),  # a formula link, then aggregate
     # Movies' Title mixes strings and numbers: the source, and so the lifted dataset, stay in
     # the browser; the rewrite must still draw the same.
     "custom/facet_grouped_bar_with_error_bars": ("source_0_facet_facet", None),

@@ -31,6 +31,13 @@ Why it draws the same (checked against Vega JS in tests/planner/test_facets.py):
   cells) needs the raw rows: it is computed first by a ``joinaggregate`` over ``g`` in L, carried
   through L's aggregate with ``min`` (one value per facet, so the minimum is that value), and the
   facet then takes the ``min`` of the carried field.
+- Leading ``formula`` transforms that read only ``datum`` (no signal, dataset, scale or
+  ``parent``) compute the same value per row wherever they run, so they move into L ahead of the
+  aggregate; likewise X may be a chain ``F -> X1 -> X2`` whose links hold only such formulas, as
+  long as each link is the sole reader of the one before (Vega-Lite writes sort keys this way).
+  A formula must not write a facet field (the cells would change) nor touch the carried facet
+  values. Filters are not lifted: a facet whose rows are all filtered out still draws an empty
+  cell, which a filter run before faceting would remove.
 - The rows X receives carry the facet fields ``g`` (and carried facet values) besides its own;
   fields nothing reads, so nothing drawn changes.
 
@@ -38,8 +45,8 @@ Skipped, left exactly as written (each a case where the rewrite could not be sho
 
 - F read by anything besides X (another dataset, a mark's ``from``, a nested facet, an
   expression): they need F's raw rows;
-- X not a plain ``{name, source, transform}`` dataset, or its first transform not an aggregate
-  with plain parameters (no signals, ``cross``, ``drop: false`` or ``key``);
+- X not a plain ``{name, source, transform}`` dataset, or its first transform (after liftable
+  formulas) not an aggregate with plain parameters (no signals, ``cross``, ``drop``, ``key``);
 - facet fields ``g`` that are not plain field names (``a.b``, ``a[0]``, escapes): L's output
   field is named by the whole string, which the facet would read as a nested path;
 - D not a dataset outside every facet (a nested facet's data is itself per facet);
@@ -57,8 +64,10 @@ import copy
 import re
 from typing import Any
 
+from ..errors import SpecError
+from ..expression.parser import parse
 from ..spec.scopes import Group, collect_definitions, iter_groups, resolve
-from .references import fragment_refs
+from .references import expression_refs, fragment_refs
 
 # Aggregate ops whose per-facet value is one scalar, which ``min`` passes through unchanged.
 _CARRIABLE_OPS = {"count", "valid", "missing", "distinct", "sum", "product", "mean", "average",
@@ -104,12 +113,10 @@ def _lift_one(group: Group, defs: dict, taken: set[str]
     source_var = resolve(defs, "data", source, group.parent.scope)
     if source_var is None or defs[source_var].kind != "data" or defs[source_var].group.in_facet:
         return None
-    child = _sole_reader(group, facet_name)
-    if child is None:
+    found = _chain_to_aggregate(group, facet_name)
+    if found is None:
         return None
-    aggregate = _plain_aggregate(child)
-    if aggregate is None:
-        return None
+    chain, formulas, aggregate = found
     keys = list(aggregate.get("groupby") or [])
     facet_aggregate = facet.get("aggregate")
     if facet_aggregate is not None and not isinstance(facet_aggregate, dict):
@@ -119,16 +126,96 @@ def _lift_one(group: Group, defs: dict, taken: set[str]
         return None
     if (facet_aggregate or {}).get("cross") and (carried or not keys):
         return None
+    if not _formulas_keep_facets(formulas, groupby, carried):
+        return None
     name = _unique_name(f"{source}{_LIFTED_SUFFIX}{facet_name}", taken)
-    dataset = _lifted_dataset(name, source, groupby, keys, aggregate, facet_aggregate or {},
-                              carried)
-    # The rewrite proper: the facet reads L, the child no longer aggregates.
+    dataset = _lifted_dataset(name, source, groupby, keys, formulas, aggregate,
+                              facet_aggregate or {}, carried)
+    # The rewrite proper: the facet reads L; the chain no longer computes what L computes.
     facet["data"] = name
     if carried:
         facet["aggregate"] = {**facet_aggregate, "fields": list(carried),
                               "ops": ["min"] * len(carried), "as": list(carried)}
-    child["transform"] = child["transform"][1:]
+    for link in chain[:-1]:
+        link["transform"] = []
+    last = chain[-1]
+    last["transform"] = last["transform"][len(last["transform"]) - _rest_after(last) :]
     return defs[source_var].group, source, dataset
+
+
+def _rest_after(dataset: dict[str, Any]) -> int:
+    """How many transforms of the chain's last dataset follow its leading formulas and aggregate."""
+    transforms = dataset["transform"]
+    i = 0
+    while transforms[i].get("type") == "formula":
+        i += 1
+    return len(transforms) - i - 1
+
+
+def _chain_to_aggregate(group: Group, facet_name: str
+                        ) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                                   dict[str, Any]] | None:
+    """Follow F's sole reader (and, past datasets of only formulas, their sole readers) to
+    the first aggregate. Returns (the datasets on the way, the formulas met, the aggregate)."""
+    chain: list[dict[str, Any]] = []
+    formulas: list[dict[str, Any]] = []
+    name = facet_name
+    while True:
+        reader = _sole_reader(group, name)
+        if reader is None or set(reader) - {"name", "source", "transform"}:
+            return None
+        chain.append(reader)
+        transforms = reader.get("transform") or []
+        if not isinstance(transforms, list):
+            return None
+        i = 0
+        while i < len(transforms) and _liftable_formula(transforms[i]):
+            formulas.append(transforms[i])
+            i += 1
+        if i < len(transforms):
+            aggregate = _plain_aggregate(transforms[i])
+            return (chain, formulas, aggregate) if aggregate is not None else None
+        name = reader["name"]
+
+
+def _liftable_formula(transform: Any) -> bool:
+    """A formula whose value does not depend on the facet: it reads only ``datum``."""
+    if not isinstance(transform, dict) or transform.get("type") != "formula":
+        return False
+    if set(transform) - {"type", "expr", "as", "initonly"}:
+        return False
+    expr, name = transform.get("expr"), transform.get("as")
+    if not isinstance(expr, str) or not isinstance(name, str):
+        return False
+    try:
+        refs = expression_refs(expr)
+        tree = parse(expr)
+    except SpecError:
+        return False
+    return not (refs.signals or refs.data or refs.scales) and not _reads_parent(tree)
+
+
+def _reads_parent(node: Any) -> bool:
+    if isinstance(node, dict):
+        if node.get("type") == "Identifier" and node.get("name") == "parent" \
+                and not node.get("member"):
+            return True
+        return any(_reads_parent(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_reads_parent(v) for v in node)
+    return False
+
+
+def _formulas_keep_facets(formulas: list[dict[str, Any]], groupby: list[str],
+                          carried: list[str]) -> bool:
+    """Lifted formulas run before the facet splits rows: they must not write a facet field, nor
+    write or read the facet values the joinaggregate puts on the raw rows."""
+    for formula in formulas:
+        if formula["as"] in groupby or formula["as"] in carried:
+            return False
+        if any(name in formula["expr"] for name in carried):
+            return False
+    return True
 
 
 def _facet_groupby(facet: dict[str, Any]) -> list[str] | None:
@@ -173,14 +260,8 @@ def _mentions(value: Any, name: str) -> bool:
     return False
 
 
-def _plain_aggregate(child: dict[str, Any]) -> dict[str, Any] | None:
-    """The child's leading aggregate, when the child and the aggregate are plain enough."""
-    if set(child) - {"name", "source", "transform"}:
-        return None
-    transforms = child.get("transform")
-    if not isinstance(transforms, list) or not transforms:
-        return None
-    aggregate = transforms[0]
+def _plain_aggregate(aggregate: Any) -> dict[str, Any] | None:
+    """``aggregate`` when it is an aggregate with plain parameters."""
     if not isinstance(aggregate, dict) or aggregate.get("type") != "aggregate":
         return None
     if set(aggregate) - _AGGREGATE_KEYS:
@@ -249,8 +330,8 @@ def _default_names(aggregate: dict[str, Any]) -> set[str]:
 
 
 def _lifted_dataset(name: str, source: str, groupby: list[str], keys: list[str],
-                    aggregate: dict[str, Any], facet_aggregate: dict[str, Any],
-                    carried: list[str]) -> dict[str, Any]:
+                    formulas: list[dict[str, Any]], aggregate: dict[str, Any],
+                    facet_aggregate: dict[str, Any], carried: list[str]) -> dict[str, Any]:
     transforms: list[dict[str, Any]] = []
     lifted = {k: copy.deepcopy(v) for k, v in aggregate.items()}
     lifted["groupby"] = list(dict.fromkeys(groupby + keys))  # g first, no duplicates
@@ -267,6 +348,8 @@ def _lifted_dataset(name: str, source: str, groupby: list[str], keys: list[str],
         lifted["fields"] = fields + list(carried)
         lifted["ops"] = list(lifted["ops"]) + ["min"] * len(carried)
         lifted["as"] = names + list(carried)
+    # The facet's values are computed over the raw rows, as the facet computes them: first.
+    transforms.extend(copy.deepcopy(formulas))
     transforms.append(lifted)
     return {"name": name, "source": source, "transform": transforms}
 
