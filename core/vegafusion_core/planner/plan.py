@@ -7,7 +7,8 @@ Small passes, composed by :func:`plan`:
    the server (all, a prefix, or none) -- asked of a ``SupportOracle`` that knows the data;
 3. ``_decide_signals``: signals whose update reads server-only values are evaluated on the server;
 4. ``_client_refs`` / ``_server_refs``: what each side reads of the other, which is the comm plan;
-5. ``build_client_spec`` (in split.py): the spec the browser runs, with stubs for server values.
+5. ``client_fields`` (projection.py): the fields of each dataset sent that the browser reads;
+6. ``build_client_spec`` (in split.py): the spec the browser runs, with stubs for server values.
 
 The planner reads data only through the oracle, so that it stays a pure function of the spec and
 the oracle's answers, and can be tested without DuckDB.
@@ -23,6 +24,7 @@ from ..expression.functions import FUNCTIONS
 from ..expression.parser import parse
 from ..spec.normalize import dataset_name_from_url
 from ..spec.scopes import Definition, Var, collect_definitions, iter_groups, resolve
+from .projection import client_fields
 from .references import Refs, expression_refs, fragment_refs, group_level_refs
 from .warnings import PlannerWarning
 
@@ -72,6 +74,9 @@ class Plan:
     server_to_client: list[Var]
     client_to_server: list[Var]
     warnings: list[PlannerWarning] = field(default_factory=list)
+    # For each server dataset sent to the browser, the fields the browser can read (None: all);
+    # the runtime sends only those (projection.py).
+    client_fields: dict[Var, frozenset[str] | None] = field(default_factory=dict)
 
     def comm_plan(self) -> dict[str, list[dict[str, Any]]]:
         return {"server_to_client": [v.to_json() for v in self.server_to_client],
@@ -254,6 +259,7 @@ def plan(spec: dict[str, Any], oracle: SupportOracle, *,
         c2s = sorted(v for v in needed if not is_server(v) and v.namespace != "scale"
                      and _client_driven(defs[v]))
     result = Plan(spec, defs, datasets, signals, produced, s2c, c2s, warnings)
+    result.client_fields = client_fields(result, keep=keep_datasets or ())
     _warn_broken_interactivity(result, reads, preserve_interactivity)
     return result
 
