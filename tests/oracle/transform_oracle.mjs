@@ -1,6 +1,6 @@
 // Vega JS as the oracle for transforms: reads a JSON list of cases on stdin and prints, for each,
 // the rows of dataset "t" after its transforms (and the signals the case asks for) as JSON.
-// Lossless encoding: NaN, +-Infinity, undefined and Dates become tagged objects.
+// Lossless encoding: NaN, +-Infinity, -0, undefined and Dates become tagged objects.
 // The time zone is the process's TZ environment variable.
 import * as vega from 'vega';
 
@@ -10,6 +10,7 @@ function encode(value) {
     if (Number.isNaN(value)) return {$nan: 1};
     if (value === Infinity) return {$inf: 1};
     if (value === -Infinity) return {$inf: -1};
+    if (Object.is(value, -0)) return {$negzero: 1};  // JSON would write 0
     return value;
   }
   if (value instanceof Date) return {$date: value.getTime()};

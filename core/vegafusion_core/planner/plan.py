@@ -167,7 +167,7 @@ def _decide_signals(defs: dict[Var, Definition], datasets: dict[Var, ServerDatas
         if not _python_evaluable(text):
             continue
         refs = expression_refs(text, defn.path)
-        read = _resolve_refs(defs, refs, defn.var.scope)
+        read = resolve_refs(defs, refs, defn.var.scope)
         if any(v.namespace == "scale" for v in read):
             continue
         # Only values the server owns: a signal that also reads browser state (width, a
@@ -185,7 +185,7 @@ def _server_value(var: Var, datasets: dict[Var, ServerDataset],
     return var in produced or var in signals
 
 
-def _resolve_refs(defs: dict[Var, Definition], refs: Refs, scope: tuple[int, ...]) -> set[Var]:
+def resolve_refs(defs: dict[Var, Definition], refs: Refs, scope: tuple[int, ...]) -> set[Var]:
     out: set[Var] = set()
     for namespace, names in (("signal", refs.signals), ("data", refs.data),
                              ("scale", refs.scales)):
@@ -202,14 +202,14 @@ def server_reads(plan_datasets: dict[Var, ServerDataset], signals: dict[Var, Def
     reads: dict[Var, set[Var]] = {}
     for var, ds in plan_datasets.items():
         refs = fragment_refs(ds.server_transforms, f"{ds.defn.path}.transform")
-        found = _resolve_refs(defs, refs, var.scope)
+        found = resolve_refs(defs, refs, var.scope)
         if ds.parent is not None:
             found.add(ds.parent)
         # Signals produced by this pipeline are read inside the same query.
         reads[var] = {v for v in found if not (defs[v].kind == "produced" and defs[v].dataset == var)}
     for var, defn in signals.items():
         text = defn.spec.get("update") or defn.spec.get("init")
-        reads[var] = _resolve_refs(defs, expression_refs(text, defn.path), var.scope)
+        reads[var] = resolve_refs(defs, expression_refs(text, defn.path), var.scope)
     return reads
 
 
@@ -219,14 +219,14 @@ def client_refs(spec: dict[str, Any], defs: dict[Var, Definition],
     read: set[Var] = set()
     for group in iter_groups(spec):
         for scope_group, _path, refs in group_level_refs(group):
-            read |= _resolve_refs(defs, refs, scope_group.scope)
+            read |= resolve_refs(defs, refs, scope_group.scope)
     for var, defn in defs.items():
         if defn.kind == "data":
             ds = datasets.get(var)
             part: Any = defn.spec if ds is None else ds.client_transforms
-            read |= _resolve_refs(defs, fragment_refs(part, defn.path), var.scope)
+            read |= resolve_refs(defs, fragment_refs(part, defn.path), var.scope)
         elif defn.kind == "signal" and var not in signals:
-            read |= _resolve_refs(defs, fragment_refs(defn.spec, defn.path), var.scope)
+            read |= resolve_refs(defs, fragment_refs(defn.spec, defn.path), var.scope)
     return read
 
 

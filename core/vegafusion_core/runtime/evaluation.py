@@ -24,13 +24,15 @@ from ..expression.evaluate import EvalContext, evaluate
 from ..expression.jsvalues import JSDate
 from ..expression.parser import parse
 from ..expression.rewrite import expand_selections, fold_constants
-from ..planner.plan import Plan, ServerDataset
+from ..planner.plan import Plan, ServerDataset, resolve_refs
+from ..planner.references import fragment_refs
 from ..spec.scopes import Definition, Var, resolve
 from ..transforms.base import Relation, TransformContext
 from ..transforms.pipeline import (check_field_names, final_query, source_relation,
                                    transform_from_spec)
 from .executor import Executor, render
 from .fingerprint import source_fingerprint
+from .preaggregate import InteractiveFilter, preaggregated_input
 
 # Transform parameters that hold expressions evaluated per row.
 _ROW_EXPRESSION_KEYS = ("expr",)
@@ -56,6 +58,8 @@ class Evaluator:
         self.values: dict[Var, Any] = {}
         self.keys: dict[Var, str] = {}  # fingerprint of each computed dataset value
         self._relations: dict[Var, Relation] = {}
+        # Datasets whose rows depend on browser state (so a cube over them would not last).
+        self._interactive: set[Var] = set()
         self.plan: Plan | None = None
 
     # -- values visible from a scope -------------------------------------------------------------
@@ -124,22 +128,56 @@ class Evaluator:
         table = self._source(defn)
         return source_relation(table.name, table.columns, table.order_column)
 
-    def compile_dataset(self, defn: Definition, parent: Var | None, n_transforms: int) -> Relation:
-        """The relation of the dataset's first ``n_transforms`` transforms (produced signals set)."""
+    def compile_dataset(self, defn: Definition, parent: Var | None, n_transforms: int,
+                        accelerate: bool = False) -> Relation:
+        """The relation of the dataset's first ``n_transforms`` transforms (produced signals set).
+
+        With ``accelerate`` (when evaluating for real, not while planning), a filter that reads
+        browser state over rows that do not is remembered, so that an aggregate over its output
+        can be answered from a cube (runtime/preaggregate.py).
+        """
         rel = self._base_relation(defn, parent)
         scope = defn.var.scope
+        static = accelerate and parent not in self._interactive
         transforms = list(defn.spec.get("transform") or [])[:n_transforms]
-        for i, spec in enumerate(transforms):
+        for i, original in enumerate(transforms):
             path = f"{defn.path}.transform[{i}]"
             ctx = TransformContext(tz=self.inputs.tz, signals=self.visible_signals(scope),
                                    datasets=self._visible_relations(scope))
-            spec = self._bind_expressions(spec, rel, scope, path)
+            spec = self._bind_expressions(original, rel, scope, path)
             if spec.get("type") == "filter" and spec.get("expr") == "true":
                 continue  # an empty selection's filter: keep the query (and its cache key) as is
-            rel = self._apply(transform_from_spec(spec, path), rel, ctx)
+            transform = transform_from_spec(spec, path)
+            reads_browser = static and self._reads_browser_state(original, path, scope)
+            source = rel
+            if accelerate and rel.interactive_filter is not None:
+                source = preaggregated_input(rel.interactive_filter, transform, ctx,
+                                             self.executor) or rel
+            out = self._apply(transform, source, ctx)
+            if reads_browser and transform.type == "filter":
+                out.interactive_filter = InteractiveFilter(rel, transform, ctx)
+            static = static and not reads_browser
+            rel = out
             for name, produced in ctx.produced_signals.items():
                 self.values[Var("signal", name, scope)] = self._produced_value(produced)
+        if accelerate and not static:
+            self._interactive.add(defn.var)
         return rel
+
+    def _reads_browser_state(self, spec: dict[str, Any], path: str,
+                             scope: tuple[int, ...]) -> bool:
+        """Does this transform read a value that changes with the browser's state?"""
+        plan = self.plan
+        if plan is None:
+            return True
+        changing = set(plan.client_to_server) | set(plan.signals)
+        for var in resolve_refs(self.defs, fragment_refs(spec, path), scope):
+            if var in changing or var.namespace == "scale":
+                return True
+            produced = plan.produced.get(var)
+            if produced is not None and produced.dataset in self._interactive:
+                return True
+        return False
 
     def _apply(self, transform: Any, rel: Relation, ctx: TransformContext) -> Relation:
         """``transform.to_sql``; a transform whose shape depends on the data (pivot's columns)
@@ -225,15 +263,27 @@ class Evaluator:
         self.executor.check(final_query(rel))
 
     def evaluate_dataset(self, ds: ServerDataset) -> list[dict[str, Any]]:
-        rel = self.compile_dataset(ds.defn, ds.parent, ds.n_server)
-        self._relations[ds.var] = rel
+        rel = self.compile_dataset(ds.defn, ds.parent, ds.n_server, accelerate=True)
+        self._relations[ds.var] = rel  # server datasets reading this one get every column
+        # Send only the fields the browser can read (planner/projection.py), plus the fields that
+        # identify a row across updates (runtime/ordering.py); DuckDB then drops the rest early.
+        from dataclasses import replace
+
+        from .ordering import identity_fields
+
+        wanted = self.plan.client_fields.get(ds.var) if self.plan is not None else None
+        if wanted is not None:
+            wanted = wanted | set(identity_fields(self.plan, ds.var) or ())
+            rel = replace(rel, columns={name: kind for name, kind in rel.columns.items()
+                                        if name in wanted})
         sql = render(final_query(rel))
         self.keys[ds.var] = hashlib.sha256(sql.encode()).hexdigest()
         return arrow_to_rows(self.executor.table(sql))
 
     def refresh_relation(self, ds: ServerDataset) -> None:
         """Recompile a dataset that is read only by other server datasets (no rows needed)."""
-        self._relations[ds.var] = self.compile_dataset(ds.defn, ds.parent, ds.n_server)
+        self._relations[ds.var] = self.compile_dataset(ds.defn, ds.parent, ds.n_server,
+                                                       accelerate=True)
 
 
 def _data_names(ast: Any) -> set[str]:

@@ -34,6 +34,11 @@ class Executor:
         # parallel, so one query at a time per process loses little.
         self._lock = threading.RLock()
         self.queries_run = 0
+        # Pre-aggregated tables (runtime/preaggregate.py) by the hash of their query: the table's
+        # name, or None when the cube was too large to keep; oldest first for eviction.
+        self._cubes: dict[str, str | None] = {}
+        self._cube_rows: dict[str, int] = {}
+        self.cube_row_budget = 20_000_000
 
     def source(self, fingerprint: str, load: Callable[[duckdb.DuckDBPyConnection, str],
                                                        SourceTable],
@@ -60,6 +65,33 @@ class Executor:
         sql = render(query)
         return self.cache.get_or_compute(_key("row", sql), lambda: self._fetch_row(sql),
                                          approximate_size)
+
+    def cube(self, sql: str, max_rows: int) -> str | None:
+        """The temporary table holding the result of ``sql``, created once; None when the result
+        has more than ``max_rows`` rows (then it is not kept, and not tried again)."""
+        key = hashlib.sha256(sql.encode()).hexdigest()[:24]
+        with self._lock:
+            if key in self._cubes:
+                return self._cubes[key]
+            name = f"vf_cube_{key}"
+            self.queries_run += 1
+            self.con.sql(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql} LIMIT {max_rows + 1}")
+            rows = self.con.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0]
+            if rows > max_rows:
+                self.con.sql(f"DROP TABLE {name}")
+                self._cubes[key] = None
+                return None
+            self._cubes[key], self._cube_rows[key] = name, rows
+            self._evict_cubes()
+            return name
+
+    def _evict_cubes(self) -> None:
+        """Drop the oldest cubes while all of them hold more rows than the budget."""
+        kept = [k for k, name in self._cubes.items() if name is not None]
+        while len(kept) > 1 and sum(self._cube_rows[k] for k in kept) > self.cube_row_budget:
+            oldest = kept.pop(0)
+            self.con.sql(f"DROP TABLE IF EXISTS {self._cubes.pop(oldest)}")
+            del self._cube_rows[oldest]
 
     def check(self, query: exp.Expression | str) -> None:
         """Bind a query (names, types, functions resolved) without running it."""

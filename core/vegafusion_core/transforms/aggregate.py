@@ -14,9 +14,11 @@ from typing import Any
 import sqlglot.expressions as exp
 
 from ..expression.types import VegaType
-from .base import ORDER, Param, Relation, Transform, TransformContext, col, field_name
+from ..errors import UnsupportedError
+from .base import ORDER, WEIGHT, Param, Relation, Transform, TransformContext, col, field_name
 from .ops import (VALID_AGGREGATE_OPS, Measure, OpInput, aggregate_sql, as_double, empty_value,
-                  fn, group_key, measures_from, result_type, row_struct)
+                  filtered, fn, group_key, is_missing, is_valid, measures_from, num, result_type,
+                  row_struct)
 from .registry import register
 
 _KEY = "_vf_key{}"
@@ -95,7 +97,8 @@ class Aggregate(Transform):
         for m in measures:
             inp = measure_input(rel, m, self.where, col(ORDER))
             inputs[m.out] = (m, inp)
-            selected[m.out] = aggregate_sql(m.op, inp)
+            selected[m.out] = (weighted_sql(m.op, inp) if WEIGHT in rel.columns
+                               else aggregate_sql(m.op, inp))
             columns[m.out] = result_type(m.op, inp.type)
         grouped = exp.select(
             *[exp.alias_(e, name, quoted=True) for name, e in selected.items()],
@@ -114,6 +117,20 @@ class Aggregate(Transform):
             query = exp.select(*[col(name) for name in columns], col(ORDER)).from_(
                 grouped.subquery("g"))
         return Relation(query=query, columns=columns)
+
+
+def weighted_sql(op: str, inp: OpInput) -> exp.Expression:
+    """``op`` over pre-aggregated rows, each standing for ``WEIGHT`` equal rows (see
+    runtime/preaggregate.py): counts add the weights; distinct, min and max are unchanged."""
+    if op in ("distinct", "min", "max"):
+        return aggregate_sql(op, inp)
+    conditions = {"count": None, "valid": is_valid, "missing": is_missing}
+    if op not in conditions:
+        raise UnsupportedError(f"aggregate op {op!r} over pre-aggregated rows", path=inp.where)
+    total: exp.Expression = exp.Sum(this=col(WEIGHT))
+    if conditions[op] is not None:
+        total = filtered(total, conditions[op](inp))
+    return as_double(exp.Coalesce(this=total, expressions=[num(0)]))
 
 
 def _integer_like(key: exp.Expression, kind: VegaType | None) -> exp.Expression:

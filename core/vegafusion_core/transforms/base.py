@@ -22,6 +22,8 @@ from ..errors import SpecError, UnsupportedError
 from ..expression.types import VegaType
 
 ORDER = "_vf_order"
+# In a relation of pre-aggregated rows (runtime/preaggregate.py): how many rows each one stands for.
+WEIGHT = "__vf_weight"
 
 # Parameter types, as in vega-transforms' Definition: field (a field name or {"field": ...}),
 # string, number, boolean, enum (one of `values`), expr ({"expr": ...} or a string), signal
@@ -80,6 +82,9 @@ class Relation:
 
     query: exp.Select
     columns: dict[str, VegaType]
+    # Set by the runtime on the output of a filter that reads browser state over rows that do
+    # not (a runtime.preaggregate.InteractiveFilter): an aggregate reading it may use a cube.
+    interactive_filter: Any = None
 
     def as_subquery(self, alias: str = "t") -> exp.Subquery:
         return SharedSubquery(this=self.query, alias=exp.TableAlias(

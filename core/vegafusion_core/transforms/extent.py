@@ -12,8 +12,8 @@ import sqlglot.expressions as exp
 from ..errors import UnsupportedError
 from ..expression.types import VegaType
 from .aggregate import with_missing_fields
-from .base import Param, Relation, Transform, TransformContext, field_name
-from .ops import OpInput, fn, is_valid, numeric
+from .base import ORDER, Param, Relation, Transform, TransformContext, col, field_name
+from .ops import OpInput, first_extreme, fn, is_valid, numeric
 from .registry import register
 
 
@@ -33,10 +33,10 @@ class Extent(Transform):
             raise UnsupportedError("extent of a string field coerces with JavaScript's Number(); "
                                    "evaluated in the browser", path=self.where)
         inp = OpInput(column=exp.column(name, quoted=True), type=kind, row=exp.Null(),
-                      position=exp.Null(), where=self.where, row_types={})
+                      position=col(ORDER), where=self.where, row_types={})
         value, valid = numeric(inp), is_valid(inp)
-        low = exp.Filter(this=fn("min", value), expression=exp.Where(this=valid))
-        high = exp.Filter(this=fn("max", value.copy()), expression=exp.Where(this=valid.copy()))
+        low = first_extreme("min", value, valid, inp.position)
+        high = first_extreme("max", value, valid, inp.position)
         finite = exp.and_(fn("isfinite", exp.column("lo", quoted=True)),
                           fn("isfinite", exp.column("hi", quoted=True)))
 

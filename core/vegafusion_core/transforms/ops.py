@@ -130,7 +130,24 @@ def _extreme(name: str, inp: OpInput) -> exp.Expression:
     if inp.type not in (VegaType.NUMBER, VegaType.STRING, VegaType.DATE, VegaType.BOOLEAN):
         raise UnsupportedError(f"{name} of a {inp.type} field is evaluated in the browser",
                                path=inp.where)
-    return filtered(fn(name, inp.column.copy()), is_valid(inp))
+    if inp.type is not VegaType.NUMBER:
+        return filtered(fn(name, inp.column.copy()), is_valid(inp))
+    return first_extreme(name, inp.column, is_valid(inp), inp.position)
+
+
+def first_extreme(name: str, value: exp.Expression, valid: exp.Expression,
+                  position: exp.Expression) -> exp.Expression:
+    """``min``/``max`` of a number as Vega computes it: the first of equal extremes wins.
+
+    Only -0 and 0 are equal yet different, so when the extreme is zero the sign is the first
+    zero's. (DuckDB's min/max pick either; its arg_min keeps -0 over a plain position key.)
+    """
+    extreme = filtered(fn(name, value.copy()), valid.copy())
+    is_zero = exp.EQ(this=value.copy(), expression=num(0))
+    first_zero = filtered(fn("arg_min", value.copy(), position.copy()),
+                          exp.and_(valid.copy(), is_zero))
+    return exp.Case(ifs=[exp.If(this=exp.EQ(this=extreme.copy(), expression=num(0)),
+                                true=first_zero)], default=extreme)
 
 
 def _arg_extreme(name: str, inp: OpInput) -> exp.Expression:
