@@ -32,7 +32,7 @@ from ..transforms.pipeline import (check_field_names, final_query, source_relati
                                    transform_from_spec)
 from .executor import Executor, render
 from .fingerprint import source_fingerprint
-from .preaggregate import InteractiveFilter, preaggregated_input
+from .preaggregate import Cubes, InteractiveFilter
 
 # Transform parameters that hold expressions evaluated per row.
 _ROW_EXPRESSION_KEYS = ("expr",)
@@ -60,6 +60,7 @@ class Evaluator:
         self._relations: dict[Var, Relation] = {}
         # Datasets whose rows depend on browser state (so a cube over them would not last).
         self._interactive: set[Var] = set()
+        self._cubes = Cubes(executor)
         self.plan: Plan | None = None
 
     # -- values visible from a scope -------------------------------------------------------------
@@ -151,8 +152,8 @@ class Evaluator:
             reads_browser = static and self._reads_browser_state(original, path, scope)
             source = rel
             if accelerate and rel.interactive_filter is not None:
-                source = preaggregated_input(rel.interactive_filter, transform, ctx,
-                                             self.executor) or rel
+                source = self._cubes.filtered_input(rel.interactive_filter, transform,
+                                                    ctx) or rel
             out = self._apply(transform, source, ctx)
             if reads_browser and transform.type == "filter":
                 out.interactive_filter = InteractiveFilter(rel, transform, ctx)

@@ -66,16 +66,16 @@ class Executor:
         return self.cache.get_or_compute(_key("row", sql), lambda: self._fetch_row(sql),
                                          approximate_size)
 
-    def cube(self, sql: str, max_rows: int) -> str | None:
-        """The temporary table holding the result of ``sql``, created once; None when the result
-        has more than ``max_rows`` rows (then it is not kept, and not tried again)."""
-        key = hashlib.sha256(sql.encode()).hexdigest()[:24]
+    def cube(self, key: str, sql: Callable[[], str], max_rows: int) -> str | None:
+        """The temporary table holding the result of ``sql()``, created once per ``key`` (a
+        digest of that query); None when it has more than ``max_rows`` rows (then it is not
+        kept, and not tried again)."""
         with self._lock:
             if key in self._cubes:
                 return self._cubes[key]
-            name = f"vf_cube_{key}"
+            name = f"vf_cube_{key[:24]}"
             self.queries_run += 1
-            self.con.sql(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql} LIMIT {max_rows + 1}")
+            self.con.sql(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql()} LIMIT {max_rows + 1}")
             rows = self.con.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0]
             if rows > max_rows:
                 self.con.sql(f"DROP TABLE {name}")

@@ -23,7 +23,9 @@ pipeline runs on the rows as before.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import cached_property
 
 import sqlglot.expressions as exp
 
@@ -41,54 +43,94 @@ MIN_ROWS = 50_000
 MAX_SHARE = 0.125
 
 
-@dataclass(frozen=True)
+@dataclass
 class InteractiveFilter:
     """A filter whose expression reads browser state, over rows that do not."""
 
-    base: Relation  # the filter's input: the same query on every update
+    base: Relation  # the filter's input: the same relation object on every update
     transform: Transform  # the filter, bound to the current selection
     ctx: TransformContext
 
+    @cached_property
+    def columns_read(self) -> tuple[str, ...] | None:
+        """The columns the predicate reads; None when it reads more than this row (indata)."""
+        # The predicate depends only on the columns' names and types: compile it over a
+        # stand-in relation rather than copying the whole base query.
+        stand_in = Relation(query=exp.select(exp.Star()).from_("t"),
+                            columns=dict(self.base.columns))
+        predicate = self.transform.to_sql(stand_in, self.ctx).query.args.get("where")
+        if predicate is None or predicate.find(exp.Select, exp.Subquery) is not None:
+            return None
+        return tuple(dict.fromkeys(c.name for c in predicate.find_all(exp.Column)))
 
-def preaggregated_input(step: InteractiveFilter, aggregate: Transform, ctx: TransformContext,
-                        executor: Executor) -> Relation | None:
-    """The filtered cube to feed ``aggregate`` instead of the filtered rows, or None."""
-    dims = _cube_columns(step, aggregate, ctx)
-    if dims is None:
-        return None
-    base_rows = executor.row(exp.select(exp.Count(this=exp.Star())).from_(
-        step.base.as_subquery("t")))
-    if base_rows is None or base_rows[0] < MIN_ROWS:
-        return None
-    table = executor.cube(render(_cube_query(step.base, dims)),
-                          max_rows=int(base_rows[0] * MAX_SHARE))
-    if table is None:
-        return None
-    columns: dict[str, VegaType] = {name: step.base.columns[name] for name in dims}
-    columns[WEIGHT] = VegaType.NUMBER
-    cube = Relation(query=exp.select(*[col(n) for n in columns], col(ORDER)).from_(table),
-                    columns=columns)
-    return step.transform.to_sql(cube, step.ctx)
+
+class Cubes:
+    """The cubes over one evaluator's static relations.
+
+    What a cube is made of is remembered per relation object (a static relation is compiled once
+    and kept), so that a brush costs no SQL rendering of the rows it summarises: only the
+    filter and the aggregate over the cube are compiled.
+    """
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+        # id(base) -> (base, its row count, {dims: cube key}); the base is held so ids stay valid.
+        self._known: dict[int, tuple[Relation, int, dict[tuple[str, ...], str]]] = {}
+
+    def filtered_input(self, step: InteractiveFilter, aggregate: Transform,
+                       ctx: TransformContext) -> Relation | None:
+        """The filtered cube to feed ``aggregate`` instead of the filtered rows, or None."""
+        dims = _cube_columns(step, aggregate, ctx)
+        if dims is None:
+            return None
+        base, rows, keys = self._entry(step.base)
+        if rows < MIN_ROWS:
+            return None
+        if dims not in keys:
+            keys[dims] = hashlib.sha256(render(_cube_query(base, dims)).encode()).hexdigest()
+        table = self.executor.cube(keys[dims], lambda: render(_cube_query(base, dims)),
+                                   max_rows=int(rows * MAX_SHARE))
+        if table is None:
+            return None
+        columns: dict[str, VegaType] = {name: base.columns[name] for name in dims}
+        columns[WEIGHT] = VegaType.NUMBER
+        cube = Relation(query=exp.select(*[col(n) for n in columns], col(ORDER)).from_(table),
+                        columns=columns)
+        return step.transform.to_sql(cube, step.ctx)
+
+    def _entry(self, base: Relation) -> tuple[Relation, int, dict[tuple[str, ...], str]]:
+        entry = self._known.get(id(base))
+        if entry is None or entry[0] is not base:
+            count = exp.select(exp.Count(this=exp.Star())).from_(base.as_subquery("t"))
+            row = self.executor.row(count)
+            entry = (base, int(row[0]) if row else 0, {})
+            if len(self._known) >= _MAX_KNOWN:
+                del self._known[next(iter(self._known))]
+            self._known[id(base)] = entry
+        return entry
+
+
+_MAX_KNOWN = 64
 
 
 def _cube_columns(step: InteractiveFilter, aggregate: Transform,
-                  ctx: TransformContext) -> list[str] | None:
+                  ctx: TransformContext) -> tuple[str, ...] | None:
     """F and G (filter and aggregate columns), or None when the pair cannot use a cube."""
-    if aggregate.type != "aggregate" or WEIGHT in step.base.columns:
+    base = step.base
+    if aggregate.type != "aggregate" or WEIGHT in base.columns:
         return None
     if any(m.op not in WEIGHTED_OPS for m in read_measures(aggregate, ctx)):
         return None
-    predicate = step.transform.to_sql(step.base, step.ctx).query.args.get("where")
-    if predicate is None or predicate.find(exp.Select, exp.Subquery) is not None:
+    if step.columns_read is None:
         return None  # a filter reading another table (indata) is not a function of F
-    names = [c.name for c in predicate.find_all(exp.Column)]
+    names = list(step.columns_read)
     names += [n for n in referenced_fields(aggregate, ctx) if n is not None]
-    if not names or any(n not in step.base.columns for n in names):
+    if not names or any(n not in base.columns for n in names):
         return None
-    return list(dict.fromkeys(names))
+    return tuple(dict.fromkeys(names))
 
 
-def _cube_query(base: Relation, dims: list[str]) -> exp.Select:
+def _cube_query(base: Relation, dims: tuple[str, ...]) -> exp.Select:
     """One row per distinct combination of ``dims``: its first row's values and position, and
     how many rows it stands for."""
     first = [exp.alias_(fn("arg_min_null", col(n), col(ORDER)), n, quoted=True) for n in dims]
