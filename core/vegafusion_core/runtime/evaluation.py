@@ -13,7 +13,7 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from ..data.sources import load_source
 from ..data.to_vega import arrow_to_rows, to_vega_value
@@ -138,6 +138,13 @@ class Evaluator:
         can be answered from a cube (runtime/preaggregate.py).
         """
         rel = self._base_relation(defn, parent)
+        for rel in self._compile_steps(defn, rel, parent, n_transforms, accelerate):
+            pass
+        return rel
+
+    def _compile_steps(self, defn: Definition, rel: Relation, parent: Var | None,
+                       n_transforms: int, accelerate: bool = False) -> Iterator[Relation]:
+        """The relation after each of the first ``n_transforms`` transforms, in turn."""
         scope = defn.var.scope
         static = accelerate and parent not in self._interactive
         transforms = list(defn.spec.get("transform") or [])[:n_transforms]
@@ -147,7 +154,8 @@ class Evaluator:
                                    datasets=self._visible_relations(scope))
             spec = self._bind_expressions(original, rel, scope, path)
             if spec.get("type") == "filter" and spec.get("expr") == "true":
-                continue  # an empty selection's filter: keep the query (and its cache key) as is
+                yield rel  # an empty selection's filter: keep the query (and its cache key)
+                continue
             transform = transform_from_spec(spec, path)
             reads_browser = static and self._reads_browser_state(original, path, scope)
             source = rel
@@ -161,9 +169,9 @@ class Evaluator:
             rel = out
             for name, produced in ctx.produced_signals.items():
                 self.values[Var("signal", name, scope)] = self._produced_value(produced)
+            yield rel
         if accelerate and not static:
             self._interactive.add(defn.var)
-        return rel
 
     def _reads_browser_state(self, spec: dict[str, Any], path: str,
                              scope: tuple[int, ...]) -> bool:
@@ -235,29 +243,50 @@ class Evaluator:
         return out
 
     def server_prefix(self, defn: Definition, parent: Var | None) -> tuple[int | None, str | None]:
-        """How many transforms the server can run (SupportOracle for the planner)."""
+        """How many transforms the server can run (SupportOracle for the planner).
+
+        The pipeline is compiled once, transform by transform, until one cannot be; DuckDB
+        then binds the longest prefix (a query binds only if every subquery does), and the
+        shorter ones only when it fails.
+        """
         transforms = list(defn.spec.get("transform") or [])
         try:
-            rel = self._base_relation(defn, parent)
+            base = self._base_relation(defn, parent)
         except UnsupportedError as err:
             return None, str(err)
-        n, reason = 0, None
-        for n in range(len(transforms) + 1):
-            if n == len(transforms):
-                break
-            try:
-                rel = self.compile_dataset(defn, parent, n + 1)
-                self._check_runs(rel)
-            except UnsupportedError as err:
-                reason = str(err)
-                break
-            except SpecError:
-                raise
-            except Exception as err:  # noqa: BLE001 - an engine gap must not break the chart
-                reason = f"the server could not evaluate it ({type(err).__name__}: {err})"
-                break
-        self._relations[defn.var] = self.compile_dataset(defn, parent, n) if n else rel
+        prefixes, reason = [base], None
+        try:
+            prefixes += self._compile_steps(defn, base, parent, len(transforms))
+        except UnsupportedError as err:
+            reason = str(err)
+        except SpecError:
+            raise
+        except Exception as err:  # noqa: BLE001 - an engine gap must not break the chart
+            reason = _engine_gap(err)
+        n = len(prefixes) - 1
+        if n and self._bind_error(prefixes[n]) is not None:
+            n, reason = self._longest_binding(prefixes)
+        self._relations[defn.var] = prefixes[n]
         return n, reason
+
+    def _longest_binding(self, prefixes: list[Relation]) -> tuple[int, str | None]:
+        """The number of transforms before the first prefix DuckDB cannot bind, and why."""
+        for n in range(1, len(prefixes)):
+            error = self._bind_error(prefixes[n])
+            if error is not None:
+                return n - 1, error
+        return len(prefixes) - 1, None
+
+    def _bind_error(self, rel: Relation) -> str | None:
+        try:
+            self._check_runs(rel)
+        except UnsupportedError as err:
+            return str(err)
+        except SpecError:
+            raise
+        except Exception as err:  # noqa: BLE001 - an engine gap must not break the chart
+            return _engine_gap(err)
+        return None
 
     def _check_runs(self, rel: Relation) -> None:
         """Bind the query in DuckDB without running it (types and functions resolved)."""
@@ -285,6 +314,10 @@ class Evaluator:
         """Recompile a dataset that is read only by other server datasets (no rows needed)."""
         self._relations[ds.var] = self.compile_dataset(ds.defn, ds.parent, ds.n_server,
                                                        accelerate=True)
+
+
+def _engine_gap(err: Exception) -> str:
+    return f"the server could not evaluate it ({type(err).__name__}: {err})"
 
 
 def _data_names(ast: Any) -> set[str]:

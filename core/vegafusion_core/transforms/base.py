@@ -57,13 +57,23 @@ class SharedSubquery(exp.Subquery):
         return self
 
 
+def _shared_subquery_sql(gen: Any, node: SharedSubquery) -> str:
+    """A shared subquery's text, generated once per generator kind: a pipeline's queries nest
+    their inputs, so rendering each of n growing queries afresh would cost O(n^2)."""
+    key = f"vf_sql:{type(gen).__name__}:{gen.pretty}:{gen.identify}"
+    cached = node.meta.get(key)
+    if cached is None:
+        cached = node.meta[key] = gen.subquery_sql(node)
+    return cached
+
+
 def _render_like_subquery() -> None:
     """Teach sqlglot's generators (base and DuckDB) to print SharedSubquery as a Subquery."""
     from sqlglot import generator
     from sqlglot.dialects.duckdb import DuckDB
 
     for gen in (generator.Generator, DuckDB.Generator):
-        gen.TRANSFORMS[SharedSubquery] = lambda self, e: self.subquery_sql(e)
+        gen.TRANSFORMS[SharedSubquery] = _shared_subquery_sql
         # Generators built before this module was imported cached their dispatch table.
         getattr(generator, "_DISPATCH_CACHE", {}).pop(gen, None)
 
