@@ -242,6 +242,25 @@ def test_data_functions_keep_every_field(expr: str) -> None:
     assert fields_of(spec) is None
 
 
+def test_data_function_in_a_server_transform_keeps_every_field() -> None:
+    """The server binds data('s') in a filter to the values of s, which are the rows sent."""
+    data = [{"name": "s", "values": ROWS},
+            {"name": "t", "values": [{"x": 1}],
+             "transform": [{"type": "filter", "expr": "indata('s', 'a', datum.x)"}]}]
+    spec = chart(rect({"x": {"field": "a"}}), rect({"x": {"field": "x"}}, source="t"), data=data)
+    assert fields_of(spec) is None
+
+
+def test_lookup_with_a_signal_parameter_keeps_the_secondary_whole() -> None:
+    data = [{"name": "s", "values": ROWS},
+            {"name": "primary", "values": [{"id": "x"}], "transform": [
+                {"type": "lookup", "from": "s", "key": {"signal": "k"}, "fields": ["id"],
+                 "values": ["a"]}]}]
+    spec = chart(rect({"x": {"field": "a"}}, source="primary"), data=data,
+                 signals=[{"name": "k", "value": "g"}])
+    assert fields_of(spec, client_types=("lookup",)) is None
+
+
 def test_data_function_in_an_encoding_keeps_every_field() -> None:
     spec = chart(rect({"x": {"field": "a"}}),
                  {"type": "text", "encode": {"update": {"text": {"signal": "data('s')[0].b"}}}})

@@ -577,6 +577,13 @@ class _Analysis:
         rest = {k: v for k, v in entry.items()
                 if k not in ("transform", "source", "name", "values", "on")}
         self.unmodelled(rest, scope)
+        # Data functions in any transform, server ones included: the server binds data('X')
+        # to X's current values, which are the rows sent. A lookup's ``from`` is modelled (and
+        # on the server it reads X's untrimmed relation).
+        for spec in entry.get("transform") or []:
+            if isinstance(spec, dict) and spec.get("type") == "lookup":
+                spec = {k: v for k, v in spec.items() if k != "from"}
+            self.unmodelled(spec, scope)
 
     def input_demand(self, var: Var, transforms: list[Any]) -> Demand:
         """The demand on a pipeline's input, given the demand on its output (lookups noted)."""
@@ -647,6 +654,8 @@ def _pull_back(spec: Any, needed: Demand, where: _Context, analysis: _Analysis) 
     f = lambda key: _field_refs(spec.get(key), where)  # noqa: E731
     sort_fields = lambda: _field_refs(  # noqa: E731
         spec["sort"].get("field") if isinstance(spec.get("sort"), dict) else None, where)
+    if kind == "lookup":
+        return _pull_back_lookup(spec, needed, where, analysis)
     _check_no_signals(spec, kind)
     if kind == "filter":
         return _plus(needed, where.datum_expression(_text(spec.get("expr"))))
@@ -690,14 +699,22 @@ def _pull_back(spec: Any, needed: Demand, where: _Context, analysis: _Analysis) 
         return f("groupby") | f("field") | f("value")
     if kind == "countpattern":
         return f("field")
-    if kind == "lookup":
-        return _pull_back_lookup(spec, needed, where, analysis)
     raise _Unknown(f"transform {kind!r} is not modelled")
 
 
 def _pull_back_lookup(spec: dict[str, Any], needed: Demand, where: _Context,
                       analysis: _Analysis) -> Demand:
     secondary = analysis.data_var(spec.get("from"), where.scope)
+    try:
+        return _pull_back_known_lookup(spec, needed, where, analysis, secondary)
+    except _Unknown:
+        analysis.demand(secondary, None)
+        raise
+
+
+def _pull_back_known_lookup(spec: dict[str, Any], needed: Demand, where: _Context,
+                            analysis: _Analysis, secondary: Var | None) -> Demand:
+    _check_no_signals(spec, "lookup")
     values = spec.get("values")
     if values is None:
         analysis.demand(secondary, None)  # ``as`` holds whole secondary rows
