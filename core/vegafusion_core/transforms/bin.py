@@ -103,23 +103,29 @@ class BoundsSql:
 def bin_lower_sql(v: exp.Expression, b: BoundsSql) -> exp.Expression:
     """The accessor's ``v < start ? -Infinity : v > stop ? +Infinity : start + step * floor(...)``.
 
-    NaN stays NaN (its comparisons are false in JavaScript, but DuckDB orders NaN above every
-    number, so it is tested first).
+    Null stays null and NaN stays NaN (its comparisons are false in JavaScript, but DuckDB
+    orders NaN above every number, so ``v > stop`` excludes it). The in-range test comes first:
+    one comparison decides most rows, which DuckDB evaluates faster than a chain of WHENs.
     """
-    clamped = _call("greatest", b.start.copy(), _call("least", v, b.stop_minus_step.copy()))
+    clamped = _call("least", v, b.stop_minus_step.copy())  # v >= start in this branch
     quotient = exp.Div(this=exp.paren(exp.Sub(this=clamped, expression=b.start.copy())),
                        expression=b.step.copy())
     floored = _call("floor", exp.Add(this=double_literal(BIN_EPSILON), expression=quotient))
     value = exp.Add(this=b.start.copy(), expression=exp.Mul(this=b.step.copy(), expression=floored))
-    nan = _call("isnan", v)
-    if b.any_nan is not None:
-        nan = exp.or_(nan, b.any_nan.copy())
-    return (exp.Case()
-            .when(exp.Is(this=v, expression=exp.Null()), exp.Null())
-            .when(nan, double_literal(math.nan))
-            .when(exp.LT(this=v, expression=b.start.copy()), double_literal(-math.inf))
-            .when(exp.GT(this=v, expression=b.stop.copy()), double_literal(math.inf))
-            .else_(value))
+    in_range = exp.and_(exp.GTE(this=v.copy(), expression=b.start.copy()),
+                        exp.LTE(this=v.copy(), expression=b.stop.copy()))
+    above = exp.and_(exp.GT(this=v.copy(), expression=b.stop.copy()),
+                     exp.Not(this=_call("isnan", v.copy())))
+    binned = (exp.Case()
+              .when(in_range, value)
+              .when(exp.LT(this=v.copy(), expression=b.start.copy()), double_literal(-math.inf))
+              .when(above, double_literal(math.inf))
+              .else_(v.copy()))
+    if b.any_nan is None:
+        return binned
+    # NaN bounds (possibly known only to SQL): every number bins to NaN.
+    return (exp.Case().when(exp.Is(this=v.copy(), expression=exp.Null()), exp.Null())
+            .when(b.any_nan.copy(), double_literal(math.nan)).else_(binned))
 
 
 def bin_upper_sql(b0: exp.Expression, b: BoundsSql) -> exp.Expression:
