@@ -61,6 +61,8 @@ class Evaluator:
         # Datasets whose rows depend on browser state (so a cube over them would not last).
         self._interactive: set[Var] = set()
         self._cubes = Cubes(executor)
+        # Relations compiled while planning (with their parent's), for the first evaluation.
+        self._planned: dict[Var, tuple[Relation, Relation | None]] = {}
         self.plan: Plan | None = None
 
     # -- values visible from a scope -------------------------------------------------------------
@@ -267,6 +269,7 @@ class Evaluator:
         if n and self._bind_error(prefixes[n]) is not None:
             n, reason = self._longest_binding(prefixes)
         self._relations[defn.var] = prefixes[n]
+        self._planned[defn.var] = (prefixes[n], self._relations.get(parent) if parent else None)
         return n, reason
 
     def _longest_binding(self, prefixes: list[Relation]) -> tuple[int, str | None]:
@@ -293,7 +296,7 @@ class Evaluator:
         self.executor.check(final_query(rel))
 
     def evaluate_dataset(self, ds: ServerDataset) -> list[dict[str, Any]]:
-        rel = self.compile_dataset(ds.defn, ds.parent, ds.n_server, accelerate=True)
+        rel = self._current_relation(ds)
         self._relations[ds.var] = rel  # server datasets reading this one get every column
         # Send only the fields the browser can read (planner/projection.py), plus the fields that
         # identify a row across updates (runtime/ordering.py); DuckDB then drops the rest early.
@@ -312,8 +315,26 @@ class Evaluator:
 
     def refresh_relation(self, ds: ServerDataset) -> None:
         """Recompile a dataset that is read only by other server datasets (no rows needed)."""
-        self._relations[ds.var] = self.compile_dataset(ds.defn, ds.parent, ds.n_server,
-                                                       accelerate=True)
+        self._relations[ds.var] = self._current_relation(ds)
+
+    def _current_relation(self, ds: ServerDataset) -> Relation:
+        """The dataset's relation for the current values: the one planning compiled when it
+        still holds (the first evaluation of a dataset that reads no changing value, over the
+        same parent relation), else compiled afresh."""
+        planned = self._planned.pop(ds.var, None)
+        if planned is not None and self._still_holds(ds, *planned):
+            return planned[0]
+        return self.compile_dataset(ds.defn, ds.parent, ds.n_server, accelerate=True)
+
+    def _still_holds(self, ds: ServerDataset, rel: Relation, parent: Relation | None) -> bool:
+        if rel is not self._relations.get(ds.var) or rel.interactive_filter is not None:
+            return False
+        if ds.parent is not None and (parent is not self._relations.get(ds.parent)
+                                      or ds.parent in self._interactive):
+            return False
+        return not any(self._reads_browser_state(t, f"{ds.defn.path}.transform[{i}]",
+                                                 ds.var.scope)
+                       for i, t in enumerate(ds.server_transforms))
 
 
 def _engine_gap(err: Exception) -> str:
