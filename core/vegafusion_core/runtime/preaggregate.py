@@ -24,6 +24,7 @@ pipeline runs on the rows as before.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -38,9 +39,9 @@ from .executor import Executor, render
 # Ops the aggregate transform computes exactly from weighted cube rows (see aggregate.py).
 WEIGHTED_OPS = frozenset({"count", "valid", "missing", "distinct", "min", "max"})
 # Below this many rows a scan is fast anyway and a cube would only add a query.
-MIN_ROWS = 50_000
+MIN_ROWS = int(os.environ.get("VEGAFUSION_CUBE_MIN_ROWS", 50_000))
 # A cube may have at most this share of the rows it summarises.
-MAX_SHARE = 0.125
+MAX_SHARE = float(os.environ.get("VEGAFUSION_CUBE_MAX_SHARE", 0.125))
 
 
 @dataclass
