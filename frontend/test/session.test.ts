@@ -126,7 +126,8 @@ describe("ChartSession", () => {
 
   it("applies answers in scope (datasets as JSON rows or Arrow bytes) and drops stale ones", async () => {
     const { transport, answer } = memoryTransport();
-    const session = new ChartSession(transport, ui().ui, { debounceMs: 0 });
+    // No holding back behind the update in flight: two updates out, answers in any order.
+    const session = new ChartSession(transport, ui().ui, { debounceMs: 0, maxInFlightMs: 0 });
     const view = await headlessView();
     session.bind(view, { clientSpec: spec, commPlan, resyncOnBind: false });
     view.signal("root_sig", 5); await view.runAsync(); await tick(5);

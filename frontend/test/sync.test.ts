@@ -48,7 +48,9 @@ describe("Synchronizer debounce", () => {
   it("sends at the max wait while changes keep coming", () => {
     const { clock, advance } = fakeClock();
     const sent: number[] = [];
-    const sync = new Synchronizer((seq) => sent.push(clock.now()), { debounceMs: 10, maxWaitMs: 50, clock });
+    // The server answers at once, so nothing is held behind an update in flight.
+    const sync: Synchronizer = new Synchronizer((seq) => { sent.push(clock.now()); sync.receive(seq, []); },
+      { debounceMs: 10, maxWaitMs: 50, clock });
     for (let t = 0; t < 120; t += 5) { sync.change(brush, [t]); advance(5); }
     expect(sent.slice(0, 2)).toEqual([50, 100]);
   });
@@ -85,5 +87,54 @@ describe("Synchronizer answers", () => {
     expect(sync.receiveError(1)).toBe(false);
     expect(sync.receiveError(2)).toBe(true);
     expect(sync.waiting).toBe(false);
+  });
+});
+
+describe("Synchronizer keeps one update in flight", () => {
+  it("holds changes made while the server works and sends the latest when the answer arrives", () => {
+    const { clock, advance } = fakeClock();
+    const sent: [number, Update[]][] = [];
+    const sync = new Synchronizer((seq, u) => sent.push([seq, u]), { debounceMs: 10, clock });
+    sync.change(brush, [1]);
+    advance(10);
+    expect(sent.map(([seq]) => seq)).toEqual([1]);
+    sync.change(brush, [2]);
+    advance(50);
+    sync.change(brush, [3]);
+    advance(50);
+    expect(sent.length).toBe(1); // nothing queued behind the update in flight
+    const drawn = sync.receive(1, [up("data_1", "answer to 1")]);
+    expect(drawn).toEqual([up("data_1", "answer to 1")]); // not stale: drawn as it comes
+    advance(0);
+    expect(sent[1]).toEqual([2, [{ ...brush, value: [3] }]]);
+  });
+
+  it("stops waiting for an answer after maxInFlightMs", () => {
+    const { clock, advance } = fakeClock();
+    const sent: number[] = [];
+    const sync = new Synchronizer((seq) => sent.push(seq), { debounceMs: 10, maxInFlightMs: 500, clock });
+    sync.change(brush, [1]);
+    advance(10);
+    sync.change(brush, [2]);
+    advance(400);
+    expect(sent).toEqual([1]);
+    advance(100);
+    expect(sent).toEqual([1, 2]);
+  });
+
+  it("an error answer releases the held update; flush() sends at once", () => {
+    const { clock, advance } = fakeClock();
+    const sent: number[] = [];
+    const sync = new Synchronizer((seq) => sent.push(seq), { debounceMs: 10, clock });
+    sync.change(brush, [1]);
+    advance(10);
+    sync.change(brush, [2]);
+    advance(20);
+    expect(sync.receiveError(1)).toBe(true);
+    advance(0);
+    expect(sent).toEqual([1, 2]);
+    sync.change(brush, [3]);
+    sync.flush();
+    expect(sent).toEqual([1, 2, 3]);
   });
 });

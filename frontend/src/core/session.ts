@@ -4,7 +4,7 @@
  * one), and reports loading and errors to the UI. No DOM here, so it runs on a headless View.
  */
 import { readVariable, watchVariable, writeVariable } from "./scopes";
-import { Synchronizer, type Clock, realClock } from "./sync";
+import { Synchronizer, type Clock, type SyncOptions, realClock } from "./sync";
 import type { MountProps, ServerMessage, Transport, Update } from "./types";
 import { decodeDataset } from "./values";
 
@@ -35,7 +35,7 @@ export class ChartSession {
   private applying: Promise<void> = Promise.resolve();
 
   constructor(private transport: Transport, private ui: SessionUI,
-    options: { debounceMs?: number; maxWaitMs?: number; clock?: Clock } = {}) {
+    options: SyncOptions = {}) {
     this.clock = options.clock ?? realClock;
     this.sync = new Synchronizer((seq, updates) => this.sendUpdate(seq, updates), options);
     this.unsubscribe = transport.onMessage((message) => { void this.onMessage(message); });

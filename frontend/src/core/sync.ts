@@ -7,6 +7,12 @@
  * changes: a later answer may not repeat a value that only the older answer carried. So held
  * values are kept per variable (a newer answer's value wins) and drawn together with the answer to
  * the newest update.
+ *
+ * One update is in flight at a time: changes made while the server works on one are held (latest
+ * value per variable) and sent the moment its answer arrives. A drag therefore never queues work
+ * on the server, so the answer to the final position is at most one server round behind, and the
+ * answers to intermediate positions are drawn as they come. An answer that takes longer than
+ * `maxInFlightMs` (a lost message) stops holding the next update back.
  */
 import { type Update, type Variable, variableKey } from "./types";
 
@@ -25,13 +31,16 @@ export const realClock: Clock = {
 export interface SyncOptions {
   debounceMs?: number;
   maxWaitMs?: number;
+  maxInFlightMs?: number;
   clock?: Clock;
 }
 
 export class Synchronizer {
   readonly debounceMs: number;
   readonly maxWaitMs: number;
+  readonly maxInFlightMs: number;
   private clock: Clock;
+  private sentAt = 0;
   private pending = new Map<string, Update>();
   private firstPendingAt: number | null = null;
   private timer: unknown = null;
@@ -43,6 +52,7 @@ export class Synchronizer {
   constructor(private send: (seq: number, updates: Update[]) => void, options: SyncOptions = {}) {
     this.debounceMs = Math.max(0, options.debounceMs ?? 10);
     this.maxWaitMs = Math.max(this.debounceMs, options.maxWaitMs ?? Math.max(100, 10 * this.debounceMs));
+    this.maxInFlightMs = Math.max(0, options.maxInFlightMs ?? 2000);
     this.clock = options.clock ?? realClock;
   }
 
@@ -65,19 +75,36 @@ export class Synchronizer {
 
   private schedule(ms: number): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = this.clock.setTimeout(() => this.flush(), ms);
+    this.timer = this.clock.setTimeout(() => this.sendPending(false), ms);
   }
 
-  /** Send what is pending now. */
+  /** Send what is pending now, even while an update is in flight. */
   flush(): void {
+    this.sendPending(true);
+  }
+
+  private sendPending(force: boolean): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
-    this.firstPendingAt = null;
     if (this.pending.size === 0) return;
+    const inFlightFor = this.clock.now() - this.sentAt;
+    if (!force && this.waiting && inFlightFor < this.maxInFlightMs) {
+      // Sent when the answer arrives (or when waiting for it has taken too long).
+      this.timer = this.clock.setTimeout(() => this.sendPending(false),
+        this.maxInFlightMs - inFlightFor);
+      return;
+    }
+    this.firstPendingAt = null;
     const updates = [...this.pending.values()];
     this.pending.clear();
     this.seq += 1;
+    this.sentAt = this.clock.now();
     this.send(this.seq, updates);
+  }
+
+  /** After an answer to the newest update: send what was held back meanwhile. */
+  private releaseHeld(): void {
+    if (this.pending.size > 0) this.schedule(0);
   }
 
   /**
@@ -96,6 +123,7 @@ export class Synchronizer {
     this.answered = Math.max(this.answered, seq);
     const ready = [...this.held.values()].map((h) => h.update);
     this.held.clear();
+    this.releaseHeld();
     return ready;
   }
 
@@ -103,6 +131,7 @@ export class Synchronizer {
   receiveError(seq: number | undefined): boolean {
     if (seq !== undefined && seq < this.seq) return false;
     this.answered = this.seq;
+    this.releaseHeld();
     return true;
   }
 
