@@ -10,12 +10,14 @@ import sqlglot.expressions as exp
 from ..errors import SpecError, UnsupportedError
 from ..expression.jsvalues import JSDate, to_number
 from ..expression.types import VegaType
-from .base import Param, Relation, Transform, TransformContext, col, field_name, order_col
+from .base import Param, Relation, SharedSubquery, Transform, TransformContext, col, \
+    field_name, order_col
 from .filter import refuse_bound_signal
 from .registry import register
-from .timeunits import TIME_UNITS, Zone, calendar_offset_local_sql, duration_offset_sql, \
-    floor_fields_from_wall, make_local_ms, ms_to_timestamp, offset_is_duration, time_bin, \
-    time_units, timestamp_to_ms
+from .timeunits import OFFSET_SPAN_MS, TIME_UNITS, Zone, calendar_offset_local_sql, \
+    duration_offset_sql, floor_fields_from_wall, floor_span_ms, hour_of, make_local_ms, \
+    ms_to_timestamp, offset_is_duration, offset_table, span_of, span_start, spans_of_hours, time_bin, \
+    time_units, timestamp_to_ms, wall_ms
 
 
 @register
@@ -60,32 +62,19 @@ class TimeUnit(Transform):
         zone = Zone(None if self.param("timezone", ctx) == "utc" else ctx.tz)
         as0, as1 = self.param("as", ctx)
         interval = self.param("interval", ctx) is not False
-        calendar_upper = interval and not offset_is_duration(units)
 
-        # One layer per step, each reading the previous one's columns: every intermediate value
-        # is computed once, and DuckDB plans small expressions.
-        query = exp.select(*[col(c) for c in rel.columns], order_col(),
-                           exp.alias_(self._instant(rel, name), "__vf_t", quoted=True)) \
+        instants = exp.select(*[col(c) for c in rel.columns], order_col(),
+                              exp.alias_(self._instant(rel, name), "__vf_t", quoted=True)) \
             .from_(rel.as_subquery("t"))
-        query = _layer(query, {"__vf_w": zone.wall(col("__vf_t"))})
-        fields = floor_fields_from_wall(col("__vf_w"), units, step)
-        query = _layer(query, {f"__vf_f{i}": f for i, f in enumerate(fields)})
-        floored = [col(f"__vf_f{i}") for i in range(7)]
-        locals_ = {"__vf_l0": make_local_ms(*floored)}
-        if calendar_upper:
-            locals_["__vf_l1"] = calendar_offset_local_sql(floored, units, step)
-        query = _layer(query, locals_)
         if zone.tz is None:
-            query = _layer(query, {f"__vf_u{n[-1]}": col(n) for n in locals_})
+            query = _floor_utc(instants, units, step, interval)
         else:
-            query = _resolve_distinct(query, list(locals_), zone)
+            query = _floor_local(instants, units, step, interval, zone)
 
         is_null = exp.Is(this=col("__vf_t"), expression=exp.Null())
         produced = {as0: _timestamp_or_null(is_null, col("__vf_u0"))}
         if interval:
-            upper = col("__vf_u1") if calendar_upper else duration_offset_sql(
-                col("__vf_u0"), units, step)
-            produced[as1] = _timestamp_or_null(is_null, upper)
+            produced[as1] = _timestamp_or_null(is_null, col("__vf_u1"))
         columns = dict(rel.columns)
         for out in produced:
             columns[out] = VegaType.DATE
@@ -107,33 +96,91 @@ class TimeUnit(Transform):
                                "evaluated in the browser", path=f"{self.where}.field")
 
 
-def _resolve_distinct(query: exp.Select, locals_: list[str], zone: Zone) -> exp.Select:
-    """Add ``__vf_u0``/``__vf_u1``: the instants of the local times in ``locals_`` columns.
+def _floor_utc(instants: exp.Select, units: list[str], step: float,
+               interval: bool) -> exp.Select:
+    """Add ``__vf_u0``/``__vf_u1`` (the floor and the next boundary, in UTC) row by row: all
+    arithmetic, no zone lookups. One layer per step, each reading the previous one's columns:
+    every intermediate value is computed once, and DuckDB plans small expressions."""
+    query = _layer(instants, {"__vf_w": ms_to_timestamp(col("__vf_t"))})
+    query = _floor_layers(query, units, step, interval)
+    return _layer(query, {f"__vf_u{i}": col(f"__vf_l{i}") for i in range(1 + interval)})
 
-    The conversion costs several time-zone lookups, and floored times repeat a lot (a month
-    floor has one value per month), so it runs once per distinct local time and is joined back.
-    """
-    rows = "__vf_rows"
-    distinct = exp.union(*[exp.select(exp.alias_(col(n), "l", quoted=True)).from_(
-        exp.to_table(rows, quoted=True)) for n in locals_], distinct=True) \
-        if len(locals_) > 1 else exp.select(exp.alias_(col(locals_[0]), "l", quoted=True)) \
-        .distinct().from_(exp.to_table(rows, quoted=True))
-    before, after = zone.offsets_around(col("l"))
-    around = exp.select(col("l"), exp.alias_(before, "b", quoted=True),
-                        exp.alias_(after, "a", quoted=True)).from_(distinct.subquery("d"))
-    converted = exp.select(col("l"), exp.alias_(zone.resolve(col("l"), col("b"), col("a")),
-                                                "u", quoted=True)).from_(around.subquery("o"))
-    joined = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("r")),
-                        *[exp.alias_(exp.column("u", table=f"c{i}", quoted=True),
-                                     f"__vf_u{n[-1]}", quoted=True)
-                          for i, n in enumerate(locals_)]) \
-        .from_(exp.to_table(rows, quoted=True).as_("r"))
-    for i, n in enumerate(locals_):
-        on = exp.EQ(this=exp.column(n, table="r", quoted=True),
-                    expression=exp.column("l", table=f"c{i}", quoted=True))
-        joined = joined.join(exp.to_table("__vf_conv", quoted=True).as_(f"c{i}"), on=on,
-                             join_type="left")
-    return joined.with_(rows, as_=query).with_("__vf_conv", as_=converted)
+
+def _floor_layers(query: exp.Select, units: list[str], step: float,
+                  interval: bool) -> exp.Select:
+    """Add the floor's naive local ms ``__vf_l0`` and, for an interval, the next boundary's
+    ``__vf_l1``, given the wall-clock ``__vf_w``. The boundary is a local time for calendar
+    units; for hours and finer it is a duration after the floor (an instant once the floor is
+    one), which _floor_local adds to the instant instead."""
+    fields = floor_fields_from_wall(col("__vf_w"), units, step)
+    query = _layer(query, {f"__vf_f{i}": f for i, f in enumerate(fields)})
+    floored = [col(f"__vf_f{i}") for i in range(7)]
+    query = _layer(query, {"__vf_l0": make_local_ms(*floored)})
+    if not interval:
+        return query
+    upper = duration_offset_sql(col("__vf_l0"), units, step) if offset_is_duration(units) \
+        else calendar_offset_local_sql(floored, units, step)
+    return _layer(query, {"__vf_l1": upper})
+
+
+def _floor_local(instants: exp.Select, units: list[str], step: float, interval: bool,
+                 zone: Zone) -> exp.Select:
+    """Add ``__vf_u0``/``__vf_u1`` in a local zone with no per-row zone lookup (see
+    timeunits.py): each row finds its wall-clock span through its UTC hour's offsets, and the
+    floor of each span is computed once and joined back."""
+    span = floor_span_ms(units)
+    rows = exp.column("__vf_t", table="r", quoted=True)
+    wall = wall_ms(rows, *[exp.column(c, table="o", quoted=True) for c in ("lo", "hi", "ch")])
+    with_span = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("r")),
+                           exp.alias_(span_of(wall, span), "__vf_k", quoted=True)) \
+        .from_(_shared(instants, "r")) \
+        .join(exp.to_table("__vf_off", quoted=True).as_("o"), join_type="left",
+              on=exp.EQ(this=hour_of(rows), expression=exp.column("h", table="o", quoted=True)))
+    if span >= OFFSET_SPAN_MS:
+        spans = spans_of_hours(span)
+    else:  # minutes and finer: too many spans per hour, so only those that hold a row
+        spans = exp.select(exp.alias_(col("__vf_k"), "k", quoted=True)).distinct() \
+            .from_(_shared(with_span, "s")) \
+            .where(exp.not_(exp.Is(this=col("__vf_k"), expression=exp.Null())))
+    joined = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("w")),
+                        *[exp.alias_(exp.column(f"__vf_u{i}", table="u", quoted=True),
+                                     f"__vf_u{i}", quoted=True) for i in range(1 + interval)]) \
+        .from_(_shared(with_span, "w")) \
+        .join(exp.to_table("__vf_units", quoted=True).as_("u"), join_type="left",
+              on=exp.EQ(this=exp.column("__vf_k", table="w", quoted=True),
+                        expression=exp.column("k", table="u", quoted=True)))
+    return joined.with_("__vf_off", as_=offset_table(_shared(instants, "i"), "__vf_t", zone)) \
+        .with_("__vf_units", as_=_span_floors(spans, span, units, step, interval, zone))
+
+
+def _span_floors(spans: exp.Select, span: float, units: list[str], step: float,
+                 interval: bool, zone: Zone) -> exp.Select:
+    """For each span ``k`` of ``spans``: the floor ``__vf_u0`` and next boundary ``__vf_u1`` of
+    any instant whose wall-clock time falls in it, as instants (ECMAScript's UTC(t) for local
+    times: a zone lookup per distinct value, few of them)."""
+    start = span_start(col("k"), span)
+    query = exp.select(col("k"), exp.alias_(start, "__vf_w", quoted=True)) \
+        .from_(spans.subquery("k"))
+    query = _floor_layers(query, units, step, interval)
+    calendar_upper = interval and not offset_is_duration(units)
+    local = ["__vf_l0", "__vf_l1"] if calendar_upper else ["__vf_l0"]
+    around = {}
+    for name in local:
+        before, after = zone.offsets_around(col(name))
+        around[f"{name}_b"], around[f"{name}_a"] = before, after
+    query = _layer(query, around)
+    resolved = {f"__vf_u{n[-1]}": zone.resolve(col(n), col(f"{n}_b"), col(f"{n}_a"))
+                for n in local}
+    query = _layer(query, resolved)
+    if interval and not calendar_upper:  # a duration after the floor's instant
+        query = _layer(query, {"__vf_u1": duration_offset_sql(col("__vf_u0"), units, step)})
+    return exp.select(col("k"), *[col(f"__vf_u{i}") for i in range(1 + interval)]) \
+        .from_(query.subquery("f"))
+
+
+def _shared(query: exp.Select, alias: str) -> SharedSubquery:
+    """``(query) AS alias``, sharing the query's tree (and rendered text) between its uses."""
+    return SharedSubquery(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
 
 
 def _layer(query: exp.Select, added: dict[str, exp.Expression]) -> exp.Select:

@@ -239,6 +239,102 @@ class Zone:
         return self.resolve(local_ms, *self.offsets_around(local_ms))
 
 
+# -- local time without per-row zone lookups ----------------------------------------------------
+#
+# A zone lookup (DuckDB's ICU ``timezone``) costs far more than arithmetic, so it is never done
+# per row. Offsets change rarely (the closest changes in the tz database are a week apart), so
+# they are looked up for each UTC hour that holds an instant, at both ends of the hour; inside an
+# hour whose ends differ, the second at which the offset changes is found by looking up every
+# second of that hour (tz database changes fall on whole seconds). A row's wall-clock time is then
+# its instant plus the offset of its hour (before or after the change), exact to the ms.
+#
+# vega-time's floor reads only the wall-clock fields down to the finest unit, so it is the same
+# for every instant in one span of FLOOR_SPAN (a local day for calendar units, else the finest
+# unit's duration): the floor and the next boundary are computed once per span and joined back.
+
+OFFSET_SPAN_MS = MS_HOUR
+_JS_MAX_TIME = 8.64e15  # ECMAScript TimeClip: farther instants are Invalid Dates
+_SECOND_MS = 1000
+
+
+def floor_span_ms(units: list[str]) -> float:
+    """The wall-clock span (ms, aligned to local midnight) in which the floor cannot change."""
+    return _DURATION.get(units[-1], MS_DAY)
+
+
+def _bigint(e: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=e, to=exp.DataType.build("BIGINT"))
+
+
+def hour_of(instant_ms: exp.Expression) -> exp.Expression:
+    """The number of the UTC hour holding the instant (the key of offset_table's rows)."""
+    return _bigint(_floor_div(instant_ms, _num(OFFSET_SPAN_MS)))
+
+
+def offset_table(instants: exp.Expression, instant: str, zone: Zone) -> exp.Select:
+    """The zone's offsets over the hours holding the instants (column ``instant`` of the
+    subquery ``instants``): columns ``h`` (hour_of), ``lo``/``hi`` (the offsets at the hour's
+    first and last ms) and ``ch`` (the instant the offset becomes ``hi``; NULL if unchanged).
+    Only valid dates (finite, within TimeClip's range) are looked up."""
+    t = col(instant)
+    valid = exp.and_(_f("isfinite", t), exp.LTE(this=_f("abs", t), expression=_num(_JS_MAX_TIME)))
+    hours = exp.select(exp.alias_(hour_of(t), "h", quoted=True)).distinct() \
+        .from_(instants).where(valid)
+    start = _mul(_dbl(col("h")), _num(OFFSET_SPAN_MS))
+    ends = exp.select(col("h"), exp.alias_(zone.offset(start), "lo", quoted=True),
+                      exp.alias_(zone.offset(_add(start, _num(OFFSET_SPAN_MS - 1))), "hi",
+                                 quoted=True)).from_(hours.subquery("hs"))
+    seconds = _f("unnest", _f("range", _bigint(start),
+                              _bigint(_add(start, _num(OFFSET_SPAN_MS))),
+                              exp.Literal.number(_SECOND_MS)))
+    changing = exp.select(col("h"), col("hi"), exp.alias_(seconds, "s", quoted=True)) \
+        .from_(exp.to_table("__vf_ends", quoted=True)) \
+        .where(exp.NEQ(this=col("lo"), expression=col("hi")))
+    changes = exp.select(col("h"), exp.alias_(_dbl(_f("min", col("s"))), "ch", quoted=True)) \
+        .from_(changing.subquery("cs")) \
+        .where(exp.EQ(this=zone.offset(_dbl(col("s"))), expression=col("hi"))).group_by(col("h"))
+    on = exp.EQ(this=exp.column("h", table="e", quoted=True),
+                expression=exp.column("h", table="c", quoted=True))
+    return exp.select(*[exp.column(c, table="e", quoted=True) for c in ("h", "lo", "hi")],
+                      exp.column("ch", table="c", quoted=True)) \
+        .from_(exp.to_table("__vf_ends", quoted=True).as_("e")) \
+        .join(changes.subquery("c"), on=on, join_type="left") \
+        .with_("__vf_ends", as_=ends)
+
+
+def wall_ms(instant: exp.Expression, lo: exp.Expression, hi: exp.Expression,
+            change: exp.Expression) -> exp.Expression:
+    """The naive local ms of an instant, given its hour's offset_table row."""
+    after = exp.GTE(this=instant, expression=change)  # NULL change: the offset is lo
+    return _add(instant, exp.Case().when(after, hi).else_(lo))
+
+
+def span_of(wall: exp.Expression, span: float) -> exp.Expression:
+    """The number of the FLOOR_SPAN holding a naive local ms."""
+    return _bigint(_floor_div(wall, _num(span)))
+
+
+def span_start(span_number: exp.Expression, span: float) -> exp.Expression:
+    """The wall-clock TIMESTAMP at which a span starts."""
+    return ms_to_timestamp(_mul(_dbl(span_number), _num(span)))
+
+
+def spans_of_hours(span: float) -> exp.Select:
+    """Every span that the wall-clock times of the hours in ``__vf_off`` (an offset_table) can
+    fall in: a few per hour for spans of an hour or more; extra ones are harmless."""
+    start = _mul(_dbl(col("h")), _num(OFFSET_SPAN_MS))
+    first = span_of(_add(start, _f("least", col("lo"), col("hi"))), span)
+    last = span_of(_add(start, _num(OFFSET_SPAN_MS - 1), _f("greatest", col("lo"), col("hi"))),
+                   span)
+    spans = _f("unnest", _f("range", first, exp.Add(this=last, expression=exp.Literal.number(1))))
+    return exp.select(exp.alias_(spans, "k", quoted=True)).distinct() \
+        .from_(exp.to_table("__vf_off", quoted=True))
+
+
+def col(name: str) -> exp.Column:
+    return exp.column(name, quoted=True)
+
+
 def _days_of_month(year: exp.Expression, month0: exp.Expression) -> exp.Expression:
     """ES MakeDay(year, month, 1) * msPerDay, for any integer month (overflow rolls the year)."""
     ym = _add(year, _floor_div(month0, _num(12)))
