@@ -45,26 +45,63 @@ class Param:
     length: int | None = None  # fixed array length (e.g. extent: 2)
 
 
-class SharedSubquery(exp.Subquery):
-    """A subquery that copies of the enclosing tree share instead of duplicating.
+class SharedQuery:
+    """A relation's query held by reference inside the trees that read it.
 
-    sqlglot's builders deep-copy their arguments; a pipeline of n transforms nests n queries, so
-    copying every inner query at every level costs O(n^2). A relation's query is never mutated
-    once wrapped, so sharing it is safe, and building stays linear.
+    sqlglot's ``copy()`` (used by every builder call) rebuilds each node it finds under a
+    tree's args, without calling ``__deepcopy__`` on children; a pipeline of n transforms nests
+    n queries, so copying the inner queries at every level would cost O(n^2). Kept in args as a
+    plain Python value, the query is shared by every copy instead. A relation's query is never
+    mutated once wrapped, so sharing it is safe. Its SQL text is rendered once per generator.
     """
 
-    def __deepcopy__(self, memo: dict) -> "SharedSubquery":
+    __slots__ = ("query", "rendered")
+
+    def __init__(self, query: exp.Select) -> None:
+        self.query = query
+        self.rendered: dict[str, str] = {}
+
+    def __deepcopy__(self, memo: dict) -> "SharedQuery":
         return self
 
 
+class SharedSubquery(exp.Subquery):
+    """``(query) AS alias`` over a shared query (see SharedQuery)."""
+
+    def __init__(self, **args: Any) -> None:
+        if isinstance(args.get("this"), exp.Expression):
+            args["this"] = SharedQuery(args["this"])
+        super().__init__(**args)
+
+    @classmethod
+    def over(cls, query: exp.Select, alias: str) -> "SharedSubquery":
+        return cls(this=query, alias=exp.TableAlias(this=exp.to_identifier(alias)))
+
+    @property
+    def query(self) -> exp.Select:
+        return self.args["this"].query
+
+
 def _shared_subquery_sql(gen: Any, node: SharedSubquery) -> str:
-    """A shared subquery's text, generated once per generator kind: a pipeline's queries nest
-    their inputs, so rendering each of n growing queries afresh would cost O(n^2)."""
-    key = f"vf_sql:{type(gen).__name__}:{gen.pretty}:{gen.identify}"
-    cached = node.meta.get(key)
-    if cached is None:
-        cached = node.meta[key] = gen.subquery_sql(node)
-    return cached
+    """``(inner SQL) AS alias``, the inner SQL generated once per generator kind."""
+    shared: SharedQuery = node.args["this"]
+    key = f"{type(gen).__name__}:{gen.pretty}:{gen.identify}"
+    inner = shared.rendered.get(key)
+    if inner is None:
+        inner = shared.rendered[key] = gen.sql(shared.query)
+    alias = gen.sql(node, "alias")
+    return f"({inner})" + (f" AS {alias}" if alias else "")
+
+
+def iter_tables(query: exp.Expression):
+    """Every table a query reads, through the shared queries it nests."""
+    stack = [query]
+    while stack:
+        for node in stack.pop().walk():
+            if isinstance(node, exp.Table):
+                yield node
+            elif isinstance(node, SharedSubquery):
+                stack.append(node.query)
 
 
 def _render_like_subquery() -> None:
@@ -97,8 +134,7 @@ class Relation:
     interactive_filter: Any = None
 
     def as_subquery(self, alias: str = "t") -> exp.Subquery:
-        return SharedSubquery(this=self.query, alias=exp.TableAlias(
-            this=exp.to_identifier(alias)))
+        return SharedSubquery.over(self.query, alias)
 
     def column(self, name: str) -> exp.Column:
         return exp.column(name, quoted=True)

@@ -16,7 +16,8 @@ import sqlglot.expressions as exp
 
 from ..errors import SpecError, UnsupportedError
 from ..expression.types import VegaType
-from .base import ORDER, Param, Relation, Transform, TransformContext, col, field_name
+from .base import (ORDER, Param, Relation, Transform, TransformContext, col, field_name,
+                   iter_tables)
 from .fold import accessor_name, renumber
 from .registry import register
 
@@ -25,7 +26,7 @@ def element_type(rel: Relation, name: str) -> VegaType:
     """The type of the elements of the LIST column ``name``, from the tables it is read from."""
     from ..data.values import ARRAY_ELEMENT_TYPES
 
-    found = {ARRAY_ELEMENT_TYPES[t.name][name] for t in rel.query.find_all(exp.Table)
+    found = {ARRAY_ELEMENT_TYPES[t.name][name] for t in iter_tables(rel.query)
              if name in ARRAY_ELEMENT_TYPES.get(t.name, {})}
     if len(found) != 1:
         raise UnsupportedError(f"the element type of array field {name!r} is not known")
