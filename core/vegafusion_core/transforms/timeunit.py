@@ -17,7 +17,7 @@ from .registry import register
 from .timeunits import OFFSET_SPAN_MS, TIME_UNITS, Zone, calendar_offset_local_sql, \
     duration_offset_sql, floor_fields_from_wall, floor_span_ms, hour_of, make_local_ms, \
     ms_to_timestamp, offset_is_duration, offset_table, span_of, span_start, spans_of_hours, time_bin, \
-    time_units, timestamp_to_ms, wall_ms
+    time_units, timestamp_to_ms, valid_time_or_error, wall_fields, wall_ms
 
 
 @register
@@ -90,8 +90,7 @@ class TimeUnit(Transform):
         if kind is VegaType.DATE:
             return timestamp_to_ms(col(name))
         if kind is VegaType.NUMBER:
-            # Only finite numbers are valid dates; an Invalid Date has no SQL form.
-            return exp.Anonymous(this="trunc", expressions=[col(name)])
+            return valid_time_or_error(col(name), f"{self.where}.field")
         raise UnsupportedError(f"timeunit over {kind.value} values (Invalid Dates in Vega) is "
                                "evaluated in the browser", path=f"{self.where}.field")
 
@@ -161,21 +160,25 @@ def _span_floors(spans: exp.Select, span: float, units: list[str], step: float,
     start = span_start(col("k"), span)
     query = exp.select(col("k"), exp.alias_(start, "__vf_w", quoted=True)) \
         .from_(spans.subquery("k"))
-    query = _floor_layers(query, units, step, interval)
-    calendar_upper = interval and not offset_is_duration(units)
-    local = ["__vf_l0", "__vf_l1"] if calendar_upper else ["__vf_l0"]
-    around = {}
-    for name in local:
-        before, after = zone.offsets_around(col(name))
-        around[f"{name}_b"], around[f"{name}_a"] = before, after
-    query = _layer(query, around)
-    resolved = {f"__vf_u{n[-1]}": zone.resolve(col(n), col(f"{n}_b"), col(f"{n}_a"))
-                for n in local}
-    query = _layer(query, resolved)
-    if interval and not calendar_upper:  # a duration after the floor's instant
+    query = _floor_layers(query, units, step, interval=False)
+    query = _resolve(query, "__vf_l0", "__vf_u0", zone)
+    if interval and offset_is_duration(units):  # a duration after the floor's instant
         query = _layer(query, {"__vf_u1": duration_offset_sql(col("__vf_u0"), units, step)})
+    elif interval:  # d3-time's offset moves the fields of the floor's instant in the zone
+        query = _layer(query, {"__vf_w0": zone.wall(col("__vf_u0"))})
+        fields = wall_fields(col("__vf_w0"))
+        query = _layer(query, {f"__vf_g{i}": f for i, f in enumerate(fields)})
+        moved = calendar_offset_local_sql([col(f"__vf_g{i}") for i in range(7)], units, step)
+        query = _resolve(_layer(query, {"__vf_l1": moved}), "__vf_l1", "__vf_u1", zone)
     return exp.select(col("k"), *[col(f"__vf_u{i}") for i in range(1 + interval)]) \
         .from_(query.subquery("f"))
+
+
+def _resolve(query: exp.Select, local: str, out: str, zone: Zone) -> exp.Select:
+    """Add column ``out``: the instant of the naive local ms in column ``local``."""
+    before, after = zone.offsets_around(col(local))
+    query = _layer(query, {f"{local}_b": before, f"{local}_a": after})
+    return _layer(query, {out: zone.resolve(col(local), col(f"{local}_b"), col(f"{local}_a"))})
 
 
 def _shared(query: exp.Select, alias: str) -> SharedSubquery:

@@ -302,6 +302,21 @@ def offset_table(instants: exp.Expression, instant: str, zone: Zone) -> exp.Sele
         .with_("__vf_ends", as_=ends)
 
 
+def valid_time_or_error(number: exp.Expression, path: str) -> exp.Expression:
+    """A number read as a date by ``t.setTime(+v)``: truncated to whole ms; null stays null.
+
+    NaN and numbers beyond TimeClip's range are Invalid Dates in Vega, which a TIMESTAMP cannot
+    hold: the query fails with a message saying so rather than answer anything else.
+    """
+    valid = exp.and_(_f("isfinite", number),
+                     exp.LTE(this=_f("abs", number), expression=_num(_JS_MAX_TIME)))
+    message = (f"{path}: timeunit of a number that is no valid date (NaN or beyond "
+               f"8.64e15 ms); Vega gives an Invalid Date, which the server cannot represent")
+    return exp.Case().when(valid, _f("trunc", number)) \
+        .when(exp.Is(this=number, expression=exp.Null()), exp.Null()) \
+        .else_(exp.cast(_f("error", exp.Literal.string(message)), exp.DataType.build("DOUBLE")))
+
+
 def wall_ms(instant: exp.Expression, lo: exp.Expression, hi: exp.Expression,
             change: exp.Expression) -> exp.Expression:
     """The naive local ms of an instant, given its hour's offset_table row."""
@@ -375,6 +390,13 @@ class _Fields:
         # d3's timeWeek.count(start of year - 1ms, d): Sundays from January 1 through d (%U).
         yday = _sub(self.get("doy"), _num(1))
         return _floor_div(_sub(_add(yday, _num(7)), self.get("dow")), _num(7))
+
+
+def wall_fields(wall: exp.Expression) -> list[exp.Expression]:
+    """(year, month0, date, hours, minutes, seconds, ms) of a wall-clock TIMESTAMP."""
+    fields = _Fields(wall)
+    return [fields.get(n) for n in ("year", "month0", "date", "hours", "minutes", "seconds",
+                                     "ms")]
 
 
 def _first_weekday(year: exp.Expression) -> exp.Expression:
@@ -475,8 +497,10 @@ def calendar_offset_local_sql(fields: list[exp.Expression], units: list[str],
                               step: float) -> exp.Expression:
     """The naive local ms of d3-time's calendar ``offset(floor, step)`` (year down to day).
 
-    It moves the wall-clock fields the floor was built from (``fields``) as JavaScript's
-    setFullYear/setMonth/setDate do; turn it into an instant with Zone.resolve.
+    It moves the wall-clock fields of the floor's instant (``fields``) as JavaScript's
+    setFullYear/setMonth/setDate do; turn it into an instant with Zone.resolve. The floor's
+    own fields are those the floor was built from, except when that local time was skipped by
+    a change of offset (then the instant reads later, e.g. 01:00 for a skipped midnight).
     """
     last = units[-1]
     n = float(math.floor(step))
