@@ -16,8 +16,8 @@ from .filter import refuse_bound_signal
 from .registry import register
 from .timeunits import OFFSET_SPAN_MS, TIME_UNITS, Zone, calendar_offset_local_sql, \
     duration_offset_sql, floor_fields_from_wall, floor_span_ms, hour_of, make_local_ms, \
-    ms_to_timestamp, offset_is_duration, offset_table, span_of, span_start, spans_of_hours, time_bin, \
-    time_units, timestamp_to_ms, valid_time_or_error, wall_fields, wall_ms
+    ms_to_timestamp, next_boundary_local, offset_is_duration, offset_table, span_of, span_start, \
+    spans_of_hours, time_bin, time_units, timestamp_to_ms, valid_time_or_error, wall_ms
 
 
 @register
@@ -164,11 +164,9 @@ def _span_floors(spans: exp.Select, span: float, units: list[str], step: float,
     query = _resolve(query, "__vf_l0", "__vf_u0", zone)
     if interval and offset_is_duration(units):  # a duration after the floor's instant
         query = _layer(query, {"__vf_u1": duration_offset_sql(col("__vf_u0"), units, step)})
-    elif interval:  # d3-time's offset moves the fields of the floor's instant in the zone
-        query = _layer(query, {"__vf_w0": zone.wall(col("__vf_u0"))})
-        fields = wall_fields(col("__vf_w0"))
-        query = _layer(query, {f"__vf_g{i}": f for i, f in enumerate(fields)})
-        moved = calendar_offset_local_sql([col(f"__vf_g{i}") for i in range(7)], units, step)
+    elif interval:
+        floored = [col(f"__vf_f{i}") for i in range(7)]
+        moved = next_boundary_local(floored, units, step, col("__vf_u0"), col("__vf_l0"), zone)
         query = _resolve(_layer(query, {"__vf_l1": moved}), "__vf_l1", "__vf_u1", zone)
     return exp.select(col("k"), *[col(f"__vf_u{i}") for i in range(1 + interval)]) \
         .from_(query.subquery("f"))

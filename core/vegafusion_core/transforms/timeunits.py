@@ -392,13 +392,6 @@ class _Fields:
         return _floor_div(_sub(_add(yday, _num(7)), self.get("dow")), _num(7))
 
 
-def wall_fields(wall: exp.Expression) -> list[exp.Expression]:
-    """(year, month0, date, hours, minutes, seconds, ms) of a wall-clock TIMESTAMP."""
-    fields = _Fields(wall)
-    return [fields.get(n) for n in ("year", "month0", "date", "hours", "minutes", "seconds",
-                                     "ms")]
-
-
 def _first_weekday(year: exp.Expression) -> exp.Expression:
     """Day of the week (0 = Sunday) of January 1 of ``year``."""
     jan1 = _f("make_date", exp.Cast(this=year, to=exp.DataType.build("BIGINT")),
@@ -497,10 +490,9 @@ def calendar_offset_local_sql(fields: list[exp.Expression], units: list[str],
                               step: float) -> exp.Expression:
     """The naive local ms of d3-time's calendar ``offset(floor, step)`` (year down to day).
 
-    It moves the wall-clock fields of the floor's instant (``fields``) as JavaScript's
-    setFullYear/setMonth/setDate do; turn it into an instant with Zone.resolve. The floor's
-    own fields are those the floor was built from, except when that local time was skipped by
-    a change of offset (then the instant reads later, e.g. 01:00 for a skipped midnight).
+    It moves the wall-clock fields the floor was built from (``fields``) as JavaScript's
+    setFullYear/setMonth/setDate do; turn it into an instant with Zone.resolve. In a zone with
+    changes of offset, use next_boundary_local.
     """
     last = units[-1]
     n = float(math.floor(step))
@@ -512,6 +504,19 @@ def calendar_offset_local_sql(fields: list[exp.Expression], units: list[str],
     else:
         d = _add(_f("trunc", d), _num(n * (7 if last in (WEEK, ISOWEEK) else 1)))
     return make_local_ms(y, m, d, h, mi, s, ms)
+
+
+def next_boundary_local(fields: list[exp.Expression], units: list[str], step: float,
+                        floor: exp.Expression, floor_local: exp.Expression,
+                        zone: Zone) -> exp.Expression:
+    """calendar_offset_local_sql in a zone: d3-time's offset moves the fields of the floor's
+    own local time (the wall clock of instant ``floor``), which is later than the fields the
+    floor was built from (local ms ``floor_local``) when a change of offset skipped them:
+    01:00 for a skipped midnight, the next day where Samoa skipped one. So the floor's fields
+    are moved and that difference added; calendar floors are midnights and no change skips a
+    month, so adding it never changes which day or month was moved."""
+    skipped = _sub(_add(floor, zone.offset(floor)), floor_local)
+    return _add(calendar_offset_local_sql(fields, units, step), skipped)
 
 
 # -- the floor, in Python -------------------------------------------------------------------------
