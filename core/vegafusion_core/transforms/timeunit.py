@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import sqlglot.expressions as exp
@@ -15,9 +16,10 @@ from .base import Param, Relation, SharedSubquery, Transform, TransformContext, 
 from .filter import refuse_bound_signal
 from .registry import register
 from .timeunits import OFFSET_SPAN_MS, TIME_UNITS, Zone, calendar_offset_local_sql, \
-    duration_offset_sql, floor_fields_from_wall, floor_span_ms, hour_of, make_local_ms, \
-    ms_to_timestamp, next_boundary_local, offset_is_duration, offset_table, span_of, span_start, \
-    spans_of_hours, time_bin, time_units, timestamp_to_ms, valid_time_or_error, wall_ms
+    duration_offset_sql, floor_fields_from_wall, floor_span_ms, hour_of, hours_holding, \
+    make_local_ms, ms_to_timestamp, next_boundary_local, offset_is_duration, offset_table, \
+    span_of, span_start, spans_of_hours, time_bin, time_units, timestamp_to_ms, \
+    valid_time_or_error, wall_ms
 
 
 @register
@@ -126,7 +128,8 @@ def _floor_local(instants: exp.Select, units: list[str], step: float, interval: 
                  zone: Zone) -> exp.Select:
     """Add ``__vf_u0``/``__vf_u1`` in a local zone with no per-row zone lookup (see
     timeunits.py): each row finds its wall-clock span through its UTC hour's offsets, and the
-    floor of each span is computed once and joined back."""
+    floor of each span is computed once and joined back. The rows are read twice (their hours,
+    then the join), never materialised."""
     span = floor_span_ms(units)
     rows = exp.column("__vf_t", table="r", quoted=True)
     wall = wall_ms(rows, *[exp.column(c, table="o", quoted=True) for c in ("lo", "hi", "ch")])
@@ -135,12 +138,6 @@ def _floor_local(instants: exp.Select, units: list[str], step: float, interval: 
         .from_(_shared(instants, "r")) \
         .join(exp.to_table("__vf_off", quoted=True).as_("o"), join_type="left",
               on=exp.EQ(this=hour_of(rows), expression=exp.column("h", table="o", quoted=True)))
-    if span >= OFFSET_SPAN_MS:
-        spans = spans_of_hours(span)
-    else:  # minutes and finer: too many spans per hour, so only those that hold a row
-        spans = exp.select(exp.alias_(col("__vf_k"), "k", quoted=True)).distinct() \
-            .from_(_shared(with_span, "s")) \
-            .where(exp.not_(exp.Is(this=col("__vf_k"), expression=exp.Null())))
     joined = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("w")),
                         *[exp.alias_(exp.column(f"__vf_u{i}", table="u", quoted=True),
                                      f"__vf_u{i}", quoted=True) for i in range(1 + interval)]) \
@@ -148,18 +145,42 @@ def _floor_local(instants: exp.Select, units: list[str], step: float, interval: 
         .join(exp.to_table("__vf_units", quoted=True).as_("u"), join_type="left",
               on=exp.EQ(this=exp.column("__vf_k", table="w", quoted=True),
                         expression=exp.column("k", table="u", quoted=True)))
-    return joined.with_("__vf_off", as_=offset_table(_shared(instants, "i"), "__vf_t", zone)) \
-        .with_("__vf_units", as_=_span_floors(spans, span, units, step, interval, zone))
+    offsets, spans_of_offsets, floors = _zone_tables(zone.tz, span, tuple(units), step, interval)
+    if spans_of_offsets is not None:
+        spans = _select_all(spans_of_offsets)
+    else:  # minutes and finer: too many spans per hour, so only those that hold a row
+        spans = exp.select(exp.alias_(col("__vf_k"), "k", quoted=True)).distinct() \
+            .from_(_shared(with_span, "s")) \
+            .where(exp.not_(exp.Is(this=col("__vf_k"), expression=exp.Null())))
+    return joined.with_("__vf_hours", as_=hours_holding(_shared(instants, "i"), "__vf_t")) \
+        .with_("__vf_off", as_=_select_all(offsets)).with_("__vf_spans", as_=spans) \
+        .with_("__vf_units", as_=_select_all(floors))
 
 
-def _span_floors(spans: exp.Select, span: float, units: list[str], step: float,
-                 interval: bool, zone: Zone) -> exp.Select:
-    """For each span ``k`` of ``spans``: the floor ``__vf_u0`` and next boundary ``__vf_u1`` of
-    any instant whose wall-clock time falls in it, as instants (ECMAScript's UTC(t) for local
-    times: a zone lookup per distinct value, few of them)."""
+@lru_cache(maxsize=256)
+def _zone_tables(tz: str, span: float, units: tuple[str, ...], step: float, interval: bool
+                 ) -> tuple[SharedSubquery, SharedSubquery | None, SharedSubquery]:
+    """The parts of _floor_local that read no rows, built (and rendered) once per process:
+    the zone's offsets over ``__vf_hours``, the spans they reach (for spans of an hour or
+    more) and the floors of the spans of ``__vf_spans``."""
+    zone = Zone(tz)
+    spans = _shared(spans_of_hours(span), "s") if span >= OFFSET_SPAN_MS else None
+    floors = _span_floors(span, list(units), step, interval, zone)
+    return _shared(offset_table(zone), "o"), spans, _shared(floors, "f")
+
+
+def _select_all(shared: SharedSubquery) -> exp.Select:
+    return exp.select(exp.Star()).from_(shared)
+
+
+def _span_floors(span: float, units: list[str], step: float, interval: bool,
+                 zone: Zone) -> exp.Select:
+    """For each span ``k`` of table ``__vf_spans``: the floor ``__vf_u0`` and next boundary
+    ``__vf_u1`` of any instant whose wall-clock time falls in it, as instants (ECMAScript's
+    UTC(t) for local times: a zone lookup per distinct value, few of them)."""
     start = span_start(col("k"), span)
     query = exp.select(col("k"), exp.alias_(start, "__vf_w", quoted=True)) \
-        .from_(spans.subquery("k"))
+        .from_(exp.to_table("__vf_spans", quoted=True))
     query = _floor_layers(query, units, step, interval=False)
     query = _resolve(query, "__vf_l0", "__vf_u0", zone)
     if interval and offset_is_duration(units):  # a duration after the floor's instant
@@ -185,9 +206,9 @@ def _shared(query: exp.Select, alias: str) -> SharedSubquery:
 
 
 def _layer(query: exp.Select, added: dict[str, exp.Expression]) -> exp.Select:
-    """``SELECT *, <added> FROM (query)``."""
+    """``SELECT *, <added> FROM (query)`` (query shared, not copied: layers nest deeply)."""
     return exp.select(exp.Star(), *[exp.alias_(e, n, quoted=True) for n, e in added.items()]) \
-        .from_(query.subquery(f"q{len(added)}"))
+        .from_(_shared(query, f"q{len(added)}"))
 
 
 def _timestamp_or_null(is_null: exp.Expression, ms: exp.Expression) -> exp.Expression:

@@ -17,6 +17,7 @@ import sqlglot.expressions as exp
 
 from ..errors import SpecError
 from ..expression import jsvalues as js
+from .base import col
 from .binning import v8_pow
 
 YEAR, QUARTER, MONTH, WEEK, ISOWEEK = "year", "quarter", "month", "week", "isoweek"
@@ -152,12 +153,17 @@ def _f(name: str, *args: exp.Expression) -> exp.Expression:
     return exp.Anonymous(this=name, expressions=list(args))
 
 
+def _type(name: str) -> exp.DataType:
+    # Built from the enum: DataType.build parses its argument, and the floor builds hundreds.
+    return exp.DataType(this=exp.DataType.Type[name])
+
+
 def _num(x: float) -> exp.Expression:
-    return exp.cast(exp.Literal.number(repr(float(x))), exp.DataType.build("DOUBLE"))
+    return exp.cast(exp.Literal.number(repr(float(x))), _type("DOUBLE"))
 
 
 def _dbl(e: exp.Expression) -> exp.Expression:
-    return exp.Cast(this=e, to=exp.DataType.build("DOUBLE"))
+    return exp.Cast(this=e, to=_type("DOUBLE"))
 
 
 def _add(*terms: exp.Expression) -> exp.Expression:
@@ -187,12 +193,12 @@ def _mod(a: exp.Expression, n: float) -> exp.Expression:
 
 def ms_to_timestamp(ms: exp.Expression) -> exp.Expression:
     """A TIMESTAMP (UTC instant) from epoch milliseconds."""
-    return _f("epoch_ms", exp.Cast(this=ms, to=exp.DataType.build("BIGINT")))
+    return _f("epoch_ms", exp.Cast(this=ms, to=_type("BIGINT")))
 
 
 def timestamp_to_ms(ts: exp.Expression) -> exp.Expression:
     # Arrow millisecond timestamps are TIMESTAMP_MS, which epoch_ms cannot read: cast first.
-    return _dbl(_f("epoch_ms", exp.Cast(this=ts, to=exp.DataType.build("TIMESTAMP"))))
+    return _dbl(_f("epoch_ms", exp.Cast(this=ts, to=_type("TIMESTAMP"))))
 
 
 class Zone:
@@ -263,7 +269,7 @@ def floor_span_ms(units: list[str]) -> float:
 
 
 def _bigint(e: exp.Expression) -> exp.Expression:
-    return exp.Cast(this=e, to=exp.DataType.build("BIGINT"))
+    return exp.Cast(this=e, to=_type("BIGINT"))
 
 
 def hour_of(instant_ms: exp.Expression) -> exp.Expression:
@@ -271,19 +277,23 @@ def hour_of(instant_ms: exp.Expression) -> exp.Expression:
     return _bigint(_floor_div(instant_ms, _num(OFFSET_SPAN_MS)))
 
 
-def offset_table(instants: exp.Expression, instant: str, zone: Zone) -> exp.Select:
-    """The zone's offsets over the hours holding the instants (column ``instant`` of the
-    subquery ``instants``): columns ``h`` (hour_of), ``lo``/``hi`` (the offsets at the hour's
-    first and last ms) and ``ch`` (the instant the offset becomes ``hi``; NULL if unchanged).
-    Only valid dates (finite, within TimeClip's range) are looked up."""
+def hours_holding(instants: exp.Expression, instant: str) -> exp.Select:
+    """The hours (hour_of, column ``h``) holding the valid dates (finite, within TimeClip's
+    range) of column ``instant`` of the subquery ``instants``."""
     t = col(instant)
     valid = exp.and_(_f("isfinite", t), exp.LTE(this=_f("abs", t), expression=_num(_JS_MAX_TIME)))
-    hours = exp.select(exp.alias_(hour_of(t), "h", quoted=True)).distinct() \
+    return exp.select(exp.alias_(hour_of(t), "h", quoted=True)).distinct() \
         .from_(instants).where(valid)
+
+
+def offset_table(zone: Zone) -> exp.Select:
+    """The zone's offsets over the hours of table ``__vf_hours`` (hours_holding): columns ``h``,
+    ``lo``/``hi`` (the offsets at the hour's first and last ms) and ``ch`` (the instant the
+    offset becomes ``hi``; NULL if unchanged). It reads no data: build it once per zone."""
     start = _mul(_dbl(col("h")), _num(OFFSET_SPAN_MS))
     ends = exp.select(col("h"), exp.alias_(zone.offset(start), "lo", quoted=True),
                       exp.alias_(zone.offset(_add(start, _num(OFFSET_SPAN_MS - 1))), "hi",
-                                 quoted=True)).from_(hours.subquery("hs"))
+                                 quoted=True)).from_(exp.to_table("__vf_hours", quoted=True))
     seconds = _f("unnest", _f("range", _bigint(start),
                               _bigint(_add(start, _num(OFFSET_SPAN_MS))),
                               exp.Literal.number(_SECOND_MS)))
@@ -314,7 +324,7 @@ def valid_time_or_error(number: exp.Expression, path: str) -> exp.Expression:
                f"8.64e15 ms); Vega gives an Invalid Date, which the server cannot represent")
     return exp.Case().when(valid, _f("trunc", number)) \
         .when(exp.Is(this=number, expression=exp.Null()), exp.Null()) \
-        .else_(exp.cast(_f("error", exp.Literal.string(message)), exp.DataType.build("DOUBLE")))
+        .else_(exp.cast(_f("error", exp.Literal.string(message)), _type("DOUBLE")))
 
 
 def wall_ms(instant: exp.Expression, lo: exp.Expression, hi: exp.Expression,
@@ -346,16 +356,12 @@ def spans_of_hours(span: float) -> exp.Select:
         .from_(exp.to_table("__vf_off", quoted=True))
 
 
-def col(name: str) -> exp.Column:
-    return exp.column(name, quoted=True)
-
-
 def _days_of_month(year: exp.Expression, month0: exp.Expression) -> exp.Expression:
     """ES MakeDay(year, month, 1) * msPerDay, for any integer month (overflow rolls the year)."""
     ym = _add(year, _floor_div(month0, _num(12)))
     mn = _mod(month0, 12)
-    first = _f("make_date", exp.Cast(this=ym, to=exp.DataType.build("BIGINT")),
-               exp.Cast(this=_add(mn, _num(1)), to=exp.DataType.build("BIGINT")),
+    first = _f("make_date", exp.Cast(this=ym, to=_type("BIGINT")),
+               exp.Cast(this=_add(mn, _num(1)), to=_type("BIGINT")),
                exp.Literal.number(1))
     return _mul(_dbl(_f("epoch", first)), _num(1000))
 
@@ -394,14 +400,14 @@ class _Fields:
 
 def _first_weekday(year: exp.Expression) -> exp.Expression:
     """Day of the week (0 = Sunday) of January 1 of ``year``."""
-    jan1 = _f("make_date", exp.Cast(this=year, to=exp.DataType.build("BIGINT")),
+    jan1 = _f("make_date", exp.Cast(this=year, to=_type("BIGINT")),
               exp.Literal.number(1), exp.Literal.number(1))
     return _dbl(_f("dayofweek", jan1))
 
 
 def _iso_week_one_date(year: exp.Expression) -> exp.Expression:
     """The day of January (<= 0: December) on which ISO week 1 of ``year`` starts (a Monday)."""
-    jan4 = _f("make_date", exp.Cast(this=year, to=exp.DataType.build("BIGINT")),
+    jan4 = _f("make_date", exp.Cast(this=year, to=_type("BIGINT")),
               exp.Literal.number(1), exp.Literal.number(4))
     return _sub(_num(4), _mod(_add(_dbl(_f("dayofweek", jan4)), _num(6)), 7))
 
