@@ -105,8 +105,8 @@ describe("Synchronizer keeps one update in flight", () => {
     expect(sent.length).toBe(1); // nothing queued behind the update in flight
     const drawn = sync.receive(1, [up("data_1", "answer to 1")]);
     expect(drawn).toEqual([up("data_1", "answer to 1")]); // not stale: drawn as it comes
-    advance(0);
-    expect(sent[1]).toEqual([2, [{ ...brush, value: [3] }]]);
+    expect(sent[1]).toEqual([2, [{ ...brush, value: [3] }]]); // sent with the answer: still waiting
+    expect(sync.waiting).toBe(true);
   });
 
   it("stops waiting for an answer after maxInFlightMs", () => {
@@ -131,7 +131,6 @@ describe("Synchronizer keeps one update in flight", () => {
     sync.change(brush, [2]);
     advance(20);
     expect(sync.receiveError(1)).toBe(true);
-    advance(0);
     expect(sent).toEqual([1, 2]);
     sync.change(brush, [3]);
     sync.flush();

@@ -102,9 +102,10 @@ export class Synchronizer {
     this.send(this.seq, updates);
   }
 
-  /** After an answer to the newest update: send what was held back meanwhile. */
+  /** After an answer to the newest update: send what was held back meanwhile, at once, so
+   * that the chart stays "waiting" (no flicker of the loading state in between). */
   private releaseHeld(): void {
-    if (this.pending.size > 0) this.schedule(0);
+    if (this.pending.size > 0) this.sendPending(false);
   }
 
   /**
