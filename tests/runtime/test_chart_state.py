@@ -165,3 +165,25 @@ def test_input_spec_is_not_modified(crossfilter_spec):
     original = copy.deepcopy(crossfilter_spec)
     runtime.pre_transform_spec(crossfilter_spec, local_tz="UTC")
     assert crossfilter_spec == original
+
+
+def _cars_spec(mark_reads_source: bool) -> dict:
+    marks = [{"type": "rect", "from": {"data": "counts"},
+              "encode": {"update": {"x": {"field": "count"}}}}]
+    if mark_reads_source:
+        marks.append({"type": "symbol", "from": {"data": "source"},
+                      "encode": {"update": {"x": {"field": "Horsepower"}}}})
+    return {"data": [{"name": "source", "url": "data/cars.json"},
+                     {"name": "counts", "source": "source", "transform": [
+                         {"type": "aggregate", "groupby": ["Origin"]}]}],
+            "marks": marks}
+
+
+@pytest.mark.parametrize("mark_reads_source", [False, True])
+def test_url_dataset_stays_in_the_client_spec_only_if_the_browser_reads_it(mark_reads_source):
+    state = runtime.new_chart_state(_cars_spec(mark_reads_source), local_tz="UTC")
+    data = {d["name"]: d for d in state.get_client_spec()["data"]}
+    assert len(data["counts"]["values"]) == 3  # the aggregate ran on the server
+    assert ("source" in data) is mark_reads_source
+    if mark_reads_source:
+        assert data["source"]["url"] == "data/cars.json"  # loaded by the browser, not inlined

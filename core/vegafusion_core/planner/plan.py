@@ -77,6 +77,9 @@ class Plan:
     # For each server dataset sent to the browser, the fields the browser can read (None: all);
     # the runtime sends only those (projection.py).
     client_fields: dict[Var, frozenset[str] | None] = field(default_factory=dict)
+    # Every variable the parts left to the browser read (a URL dataset the server also reads
+    # stays in the client spec only if it is among them).
+    browser_reads: frozenset[Var] = frozenset()
 
     def comm_plan(self) -> dict[str, list[dict[str, Any]]]:
         return {"server_to_client": [v.to_json() for v in self.server_to_client],
@@ -258,7 +261,8 @@ def plan(spec: dict[str, Any], oracle: SupportOracle, *,
         needed = set().union(*reads.values()) if reads else set()
         c2s = sorted(v for v in needed if not is_server(v) and v.namespace != "scale"
                      and _client_driven(defs[v]))
-    result = Plan(spec, defs, datasets, signals, produced, s2c, c2s, warnings)
+    result = Plan(spec, defs, datasets, signals, produced, s2c, c2s, warnings,
+                  browser_reads=frozenset(client_read))
     result.client_fields = client_fields(result, keep=keep_datasets or ())
     _warn_broken_interactivity(result, reads, preserve_interactivity)
     return result

@@ -1,7 +1,8 @@
 """The client spec: the original spec with server work replaced by the values it produced.
 
 - A server dataset the browser reads becomes ``{"name", "values": rows}`` followed by the part of
-  its pipeline left to the browser; one it does not read is removed.
+  its pipeline left to the browser; one it does not read is removed, a URL dataset the server
+  reads for others too (the browser would load the URL for nothing).
 - A server-evaluated signal the browser reads becomes ``{"name", "value"}``; a signal produced by a
   server transform (bin's ``signal``) is declared in the dataset's group with its value.
 - The server spec holds the server datasets and signals, for inspection (``get_server_spec``).
@@ -44,7 +45,8 @@ def _rewrite_data(plan: Plan, group: Group, scope: tuple[int, ...], sent: set[Va
             out.append(entry)
             continue
         if ds.browser_loads:
-            out.append(entry)  # the browser reads the URL itself
+            if var in plan.browser_reads:
+                out.append(entry)  # the browser reads the URL itself
             continue
         if var not in sent and ds.complete:
             continue
