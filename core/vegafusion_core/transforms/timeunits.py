@@ -197,8 +197,11 @@ def ms_to_timestamp(ms: exp.Expression) -> exp.Expression:
 
 
 def timestamp_to_ms(ts: exp.Expression) -> exp.Expression:
-    # Arrow millisecond timestamps are TIMESTAMP_MS, which epoch_ms cannot read: cast first.
-    return _dbl(_f("epoch_ms", exp.Cast(this=ts, to=_type("TIMESTAMP"))))
+    """Epoch ms of a TIMESTAMP as ``t.setTime(+v)`` reads the value Vega receives: whole ms,
+    truncated toward zero (DuckDB's integer ``//``). Not epoch_ms: it rounds, and costs ~8x
+    more than epoch_us. TIMESTAMP_MS (Arrow's ms timestamps) is cast first."""
+    us = _f("epoch_us", exp.Cast(this=ts, to=_type("TIMESTAMP")))
+    return _dbl(exp.IntDiv(this=us, expression=exp.Literal.number(1000)))
 
 
 class Zone:
