@@ -16,9 +16,9 @@ from .base import Param, Relation, SharedSubquery, Transform, TransformContext, 
 from .filter import refuse_bound_signal
 from .registry import register
 from .timeunits import OFFSET_SPAN_MS, TIME_UNITS, Zone, calendar_offset_local_sql, \
-    duration_offset_sql, floor_fields_from_wall, floor_span_ms, hour_of, hours_holding, \
-    make_local_ms, ms_to_timestamp, next_boundary_local, offset_is_duration, offset_table, \
-    span_of, span_start, spans_of_hours, time_bin, time_units, timestamp_to_ms, \
+    duration_offset_sql, floor_fields_from_wall, floor_span_ms, hours_holding, \
+    make_local_ms, ms_to_timestamp, next_boundary_local, offset_is_duration, offset_lists, \
+    offset_table, span_of, span_start, spans_of_hours, time_bin, time_units, timestamp_to_ms, \
     valid_time_or_error, wall_ms
 
 
@@ -131,13 +131,11 @@ def _floor_local(instants: exp.Select, units: list[str], step: float, interval: 
     floor of each span is computed once and joined back. The rows are read twice (their hours,
     then the join), never materialised."""
     span = floor_span_ms(units)
-    rows = exp.column("__vf_t", table="r", quoted=True)
-    wall = wall_ms(rows, *[exp.column(c, table="o", quoted=True) for c in ("lo", "hi", "ch")])
+    wall = wall_ms(exp.column("__vf_t", table="r", quoted=True), "o", zone)
     with_span = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("r")),
                            exp.alias_(span_of(wall, span), "__vf_k", quoted=True)) \
         .from_(_shared(instants, "r")) \
-        .join(exp.to_table("__vf_off", quoted=True).as_("o"), join_type="left",
-              on=exp.EQ(this=hour_of(rows), expression=exp.column("h", table="o", quoted=True)))
+        .join(exp.to_table("__vf_lists", quoted=True).as_("o"), join_type="cross")
     joined = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("w")),
                         *[exp.alias_(exp.column(f"__vf_u{i}", table="u", quoted=True),
                                      f"__vf_u{i}", quoted=True) for i in range(1 + interval)]) \
@@ -153,7 +151,8 @@ def _floor_local(instants: exp.Select, units: list[str], step: float, interval: 
             .from_(_shared(with_span, "s")) \
             .where(exp.not_(exp.Is(this=col("__vf_k"), expression=exp.Null())))
     return joined.with_("__vf_hours", as_=hours_holding(_shared(instants, "i"), "__vf_t")) \
-        .with_("__vf_off", as_=_select_all(offsets)).with_("__vf_spans", as_=spans) \
+        .with_("__vf_off", as_=_select_all(offsets)).with_("__vf_lists", as_=offset_lists()) \
+        .with_("__vf_spans", as_=spans) \
         .with_("__vf_units", as_=_select_all(floors))
 
 

@@ -262,6 +262,7 @@ class Zone:
 # unit's duration): the floor and the next boundary are computed once per span and joined back.
 
 OFFSET_SPAN_MS = MS_HOUR
+OFFSET_LIST_HOURS = 1 << 20  # ~120 years of hours (24 MB of lists at most)
 _JS_MAX_TIME = 8.64e15  # ECMAScript TimeClip: farther instants are Invalid Dates
 _SECOND_MS = 1000
 
@@ -330,11 +331,44 @@ def valid_time_or_error(number: exp.Expression, path: str) -> exp.Expression:
         .else_(exp.cast(_f("error", exp.Literal.string(message)), _type("DOUBLE")))
 
 
-def wall_ms(instant: exp.Expression, lo: exp.Expression, hi: exp.Expression,
-            change: exp.Expression) -> exp.Expression:
-    """The naive local ms of an instant, given its hour's offset_table row."""
+def offset_lists() -> exp.Select:
+    """One row: offset_table ``__vf_off`` as lists ``lo``, ``hi``, ``ch`` over the hours
+    [``h0``, ``h0`` + ``n``) (n at most OFFSET_LIST_HOURS; NULLs for hours without rows). A
+    row's hour indexes them: cheaper than a hash join on the hour, ~2x over 10M rows."""
+    h = col("h")
+    bounds = exp.select(exp.alias_(_f("min", h), "h0", quoted=True),
+                        exp.alias_(_f("least", _add(_sub(_f("max", h), _f("min", h)),
+                                                    exp.Literal.number(1)),
+                                      exp.Literal.number(OFFSET_LIST_HOURS)), "n", quoted=True)) \
+        .from_(exp.to_table("__vf_off", quoted=True))
+    every_hour = _f("unnest", _f("range", col("h0"), exp.Add(this=col("h0"),
+                                                             expression=col("n"))))
+    hours = exp.select(exp.alias_(every_hour, "h", quoted=True)).from_(bounds.subquery("b"))
+    on = exp.EQ(this=exp.column("h", table="g", quoted=True),
+                expression=exp.column("h", table="o", quoted=True))
+    dense = exp.select(exp.column("h", table="g", quoted=True),
+                       *[exp.column(c, table="o", quoted=True) for c in ("lo", "hi", "ch")]) \
+        .from_(hours.subquery("g")).join(exp.to_table("__vf_off", quoted=True).as_("o"),
+                                         on=on, join_type="left")
+    ordered = [exp.alias_(_f("list", exp.Order(this=col(c), expressions=[exp.Ordered(this=h)])),
+                          c, quoted=True) for c in ("lo", "hi", "ch")]
+    return exp.select(exp.alias_(_f("min", h), "h0", quoted=True),
+                      exp.alias_(_f("count", exp.Star()), "n", quoted=True), *ordered) \
+        .from_(dense.subquery("d"))
+
+
+def wall_ms(instant: exp.Expression, lists: str, zone: Zone) -> exp.Expression:
+    """The naive local ms of an instant (pass a column), through its hour's offsets in the
+    offset_lists row aliased ``lists``; hours beyond the lists look the zone up."""
+    def at(name: str) -> exp.Expression:
+        return exp.column(name, table=lists, quoted=True)
+
+    index = _add(_sub(hour_of(instant), at("h0")), exp.Literal.number(1))
+    inside = exp.Between(this=index, low=exp.Literal.number(1), high=at("n"))
+    lo, hi, change = (_f("list_extract", at(c), index) for c in ("lo", "hi", "ch"))
     after = exp.GTE(this=instant, expression=change)  # NULL change: the offset is lo
-    return _add(instant, exp.Case().when(after, hi).else_(lo))
+    listed = _add(instant, exp.Case().when(after, hi).else_(lo))
+    return exp.Case().when(inside, listed).else_(_add(instant, zone.offset(instant)))
 
 
 def span_of(wall: exp.Expression, span: float) -> exp.Expression:
