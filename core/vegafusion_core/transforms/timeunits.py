@@ -4,8 +4,9 @@ boundary (``unit1``), and ``timeBin`` (automatic units from an extent and maxbin
 The floor is vega-time's ``floor``: read the date's fields in the zone, floor the finest unit by
 ``step``, and rebuild a date from the fields with ``new Date(y, m, d, H, M, S, L)`` (or
 ``Date.UTC``). Rebuilding a local wall-clock time follows ECMAScript: a time skipped by a DST
-change uses the offset before it, a repeated one the earlier instant. The SQL below does all of it
-per row in milliseconds (DOUBLE); ``floor_ms`` does the same in Python for single values.
+change uses the offset before it, a repeated one the earlier instant. The SQL below works in
+milliseconds (DOUBLE): in UTC per row; in a local zone with no per-row zone lookup (see "local
+time without per-row zone lookups"). ``floor_ms`` does the same in Python for single values.
 """
 
 from __future__ import annotations
@@ -255,10 +256,12 @@ class Zone:
 # they are looked up for each UTC hour that holds an instant, at both ends of the hour; inside an
 # hour whose ends differ, the second at which the offset changes is found by looking up every
 # second of that hour (tz database changes fall on whole seconds). A row's wall-clock time is then
-# its instant plus the offset of its hour (before or after the change), exact to the ms.
+# its instant plus the offset of its hour (before or after the change), exact to the ms. Rows
+# read their hour's offsets from lists indexed by hour (offset_lists), which cover up to
+# OFFSET_LIST_HOURS from the earliest hour; later rows look the zone up themselves.
 #
 # vega-time's floor reads only the wall-clock fields down to the finest unit, so it is the same
-# for every instant in one span of FLOOR_SPAN (a local day for calendar units, else the finest
+# for every instant in one span (floor_span_ms: a local day for calendar units, else the finest
 # unit's duration): the floor and the next boundary are computed once per span and joined back.
 
 OFFSET_SPAN_MS = MS_HOUR
@@ -372,7 +375,7 @@ def wall_ms(instant: exp.Expression, lists: str, zone: Zone) -> exp.Expression:
 
 
 def span_of(wall: exp.Expression, span: float) -> exp.Expression:
-    """The number of the FLOOR_SPAN holding a naive local ms."""
+    """The number of the span (floor_span_ms) holding a naive local ms."""
     return _bigint(_floor_div(wall, _num(span)))
 
 
