@@ -23,17 +23,17 @@ import sqlglot.expressions as exp
 from ..errors import SpecError, UnsupportedError
 from .jsvalues import UNDEFINED, JSDate, JSRegExp
 from .registry import sql_form
-from .types import NOT_LITERAL, Typed, VegaType
+from .types import NOT_LITERAL, Typed, VegaType, sql_type
 
 if TYPE_CHECKING:
     from .to_sql import SqlContext
 
 T = VegaType
-DOUBLE = exp.DataType.build("DOUBLE")
-BIGINT = exp.DataType.build("BIGINT")
-VARCHAR = exp.DataType.build("VARCHAR")
-TIMESTAMP = exp.DataType.build("TIMESTAMP")
-TIMESTAMPTZ = exp.DataType.build("TIMESTAMPTZ")
+DOUBLE = sql_type("DOUBLE")
+BIGINT = sql_type("BIGINT")
+VARCHAR = sql_type("VARCHAR")
+TIMESTAMP = sql_type("TIMESTAMP")
+TIMESTAMPTZ = sql_type("TIMESTAMPTZ")
 MAX_TIME_MS = 8.64e15  # JavaScript's TimeClip bound
 
 # ---------------------------------------------------------------------------------------------
@@ -436,7 +436,7 @@ def truthy(t: Typed) -> exp.Expression:
 
 def js_typed_null(type_: VegaType) -> exp.Expression:
     """A SQL NULL of the storage type of ``type_`` (so that CASE branches agree)."""
-    storage = {T.NUMBER: DOUBLE, T.STRING: VARCHAR, T.BOOLEAN: exp.DataType.build("BOOLEAN"),
+    storage = {T.NUMBER: DOUBLE, T.STRING: VARCHAR, T.BOOLEAN: sql_type("BOOLEAN"),
                T.DATE: TIMESTAMP}.get(type_)
     return exp.cast(exp.Null(), storage) if storage is not None else exp.Null()
 

@@ -10,6 +10,7 @@ leaves it to the browser.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from enum import Enum
 from typing import Any
 
@@ -58,3 +59,14 @@ class Typed:
 
 
 NOT_LITERAL = _NOT_LITERAL
+
+
+@lru_cache(maxsize=None)
+def _parsed_type(name: str) -> exp.DataType:
+    return exp.DataType.build(name, dialect="duckdb")
+
+
+def sql_type(name: str) -> exp.DataType:
+    """A DuckDB type node by name, parsed once (sqlglot parses the name on every ``build``,
+    which made type nodes a visible share of compiling a pipeline)."""
+    return _parsed_type(name).copy()

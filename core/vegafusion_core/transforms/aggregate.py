@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlglot.expressions as exp
 
-from ..expression.types import VegaType
+from ..expression.types import VegaType, sql_type
 from ..errors import UnsupportedError
 from .base import ORDER, WEIGHT, Param, Relation, Transform, TransformContext, col, field_name
 from .ops import (VALID_AGGREGATE_OPS, Measure, OpInput, aggregate_sql, as_double, empty_value,
@@ -62,7 +62,7 @@ def with_missing_fields(rel: Relation, names: list[str | None]) -> Relation:
     missing = [n for n in dict.fromkeys(names) if n is not None and n not in rel.columns]
     if not missing:
         return rel
-    nulls = [exp.alias_(exp.cast(exp.Null(), exp.DataType.build("DOUBLE")), n, quoted=True)
+    nulls = [exp.alias_(exp.cast(exp.Null(), sql_type("DOUBLE")), n, quoted=True)
              for n in missing]
     query = exp.select(*[col(n) for n in rel.columns], *nulls, col(ORDER)).from_(
         rel.as_subquery("t"))
@@ -142,13 +142,13 @@ def _integer_like(key: exp.Expression, kind: VegaType | None) -> exp.Expression:
     if kind is VegaType.STRING:
         return exp.and_(
             fn("regexp_full_match", key.copy(), exp.Literal.string("0|[1-9][0-9]{0,9}")),
-            exp.LTE(this=exp.TryCast(this=key.copy(), to=exp.DataType.build("DOUBLE")), expression=exp.Literal.number(4294967294)))
+            exp.LTE(this=exp.TryCast(this=key.copy(), to=sql_type("DOUBLE")), expression=exp.Literal.number(4294967294)))
     return exp.false()
 
 
 def _index_value(key: exp.Expression, kind: VegaType | None) -> exp.Expression:
     if kind is VegaType.STRING:
-        return exp.TryCast(this=key.copy(), to=exp.DataType.build("DOUBLE"))
+        return exp.TryCast(this=key.copy(), to=sql_type("DOUBLE"))
     if kind is VegaType.NUMBER:
         return key.copy()
     return exp.Literal.number(0)

@@ -16,7 +16,7 @@ import sqlglot.expressions as exp
 from ..errors import SpecError
 from ..expression import jsmath
 from ..expression.jsvalues import JS_WHITESPACE, JSDate
-from ..expression.types import VegaType
+from ..expression.types import VegaType, sql_type
 from .base import ORDER, Param, Relation, Transform, TransformContext, col, field_name, order_col
 from .binning import BIN_EPSILON, Bins, bin_bounds, v8_pow, vega_bin
 from .registry import register
@@ -34,7 +34,7 @@ def double_literal(x: float) -> exp.Expression:
         text = "inf" if x > 0 else "-inf"
     else:
         text = repr(x)
-    return exp.cast(exp.Literal.string(text), exp.DataType.build("DOUBLE"))
+    return exp.cast(exp.Literal.string(text), sql_type("DOUBLE"))
 
 
 def _call(name: str, *args: exp.Expression) -> exp.Expression:
@@ -44,10 +44,10 @@ def _call(name: str, *args: exp.Expression) -> exp.Expression:
 def js_string_to_number(value: exp.Expression) -> exp.Expression:
     """JavaScript's ``+s`` for a VARCHAR (StringNumericLiteral), as a DOUBLE expression."""
     trimmed = _call("trim", value, exp.Literal.string(JS_WHITESPACE))
-    decimal = exp.Cast(this=trimmed, to=exp.DataType.build("DOUBLE"))
-    ubigint = exp.DataType.build("UBIGINT", dialect="duckdb")
+    decimal = exp.Cast(this=trimmed, to=sql_type("DOUBLE"))
+    ubigint = sql_type("UBIGINT")
     radix = exp.Cast(this=exp.TryCast(this=trimmed, to=ubigint),
-                     to=exp.DataType.build("DOUBLE"))
+                     to=sql_type("DOUBLE"))
 
     def match(pattern: str) -> exp.Expression:
         return _call("regexp_full_match", trimmed, exp.Literal.string(pattern))
@@ -66,13 +66,13 @@ def js_string_to_number(value: exp.Expression) -> exp.Expression:
 def to_number_sql(column: exp.Expression, kind: VegaType, path: str) -> exp.Expression:
     """vega-util ``toNumber``: null and "" give null, anything else ``+value`` (a DOUBLE)."""
     if kind is VegaType.NUMBER or kind is VegaType.NULL:
-        return exp.Cast(this=column, to=exp.DataType.build("DOUBLE"))
+        return exp.Cast(this=column, to=sql_type("DOUBLE"))
     if kind is VegaType.DATE:
         # Arrow millisecond timestamps arrive as TIMESTAMP_MS, which epoch_ms cannot read.
-        micros = exp.Cast(this=column, to=exp.DataType.build("TIMESTAMP"))
-        return exp.Cast(this=_call("epoch_ms", micros), to=exp.DataType.build("DOUBLE"))
+        micros = exp.Cast(this=column, to=sql_type("TIMESTAMP"))
+        return exp.Cast(this=_call("epoch_ms", micros), to=sql_type("DOUBLE"))
     if kind is VegaType.BOOLEAN:
-        return exp.Cast(this=column, to=exp.DataType.build("DOUBLE"))
+        return exp.Cast(this=column, to=sql_type("DOUBLE"))
     if kind is VegaType.STRING:
         empty = exp.or_(exp.Is(this=column, expression=exp.Null()),
                         exp.EQ(this=column, expression=exp.Literal.string("")))
@@ -159,7 +159,7 @@ class _SqlBins:
 
     @staticmethod
     def _or_nan(e: exp.Expression) -> exp.Expression:
-        return exp.Coalesce(this=exp.Cast(this=e, to=exp.DataType.build("DOUBLE")),
+        return exp.Coalesce(this=exp.Cast(this=e, to=sql_type("DOUBLE")),
                             expressions=[double_literal(math.nan)])
 
     def stage(self, **added: exp.Expression) -> None:
@@ -269,7 +269,7 @@ def _v8_pow_sql(base: float, exponent: exp.Expression) -> exp.Expression:
     table = exp.cast(exp.Literal.string(f"[{values}]"), exp.DataType.build("DOUBLE[]",
                                                                              dialect="duckdb"))
     index = exp.Cast(this=exp.Add(this=exponent.copy(), expression=double_literal(reach + 1)),
-                     to=exp.DataType.build("BIGINT"))
+                     to=sql_type("BIGINT"))
     inside = exp.Between(this=exponent.copy(), low=double_literal(-reach),
                          high=double_literal(reach))
     return exp.Case().when(inside, _call("list_extract", table, index)) \
@@ -406,7 +406,7 @@ class Bin(Transform):
         interval = self.param("interval", ctx) is not False
         # A field missing from every row is undefined in Vega: its bins are null.
         value = (to_number_sql(col(name), rel.columns[name], f"{self.where}.field")
-                 if name in rel.columns else exp.cast(exp.Null(), exp.DataType.build("DOUBLE")))
+                 if name in rel.columns else exp.cast(exp.Null(), sql_type("DOUBLE")))
 
         source: exp.Expression = rel.as_subquery("t")
         extent_query = self.extent_query(ctx)

@@ -17,7 +17,7 @@ import re
 import sqlglot.expressions as exp
 
 from ..errors import UnsupportedError
-from ..expression.types import VegaType
+from ..expression.types import VegaType, sql_type
 from .base import ORDER, Param, Relation, Transform, TransformContext, col, field_name
 from .fold import renumber, string_list
 from .registry import register
@@ -161,7 +161,7 @@ class CountPattern(Transform):
         is_index = exp.Anonymous(this="regexp_full_match", expressions=[
             col("_vf_tok"), exp.Literal.string("0|[1-9][0-9]{0,9}")])
         index = exp.If(this=is_index, true=exp.TryCast(
-            this=col("_vf_tok"), to=exp.DataType.build("DOUBLE")), false=exp.Null())
+            this=col("_vf_tok"), to=sql_type("DOUBLE")), false=exp.Null())
         index_key = exp.If(this=exp.LTE(this=index, expression=exp.Literal.number(_MAX_INDEX)),
                            true=index.copy(), false=exp.Null())
         order = renumber(exp.Ordered(this=index_key, nulls_first=False),

@@ -14,7 +14,7 @@ from typing import Any
 import sqlglot.expressions as exp
 
 from ..errors import SpecError, UnsupportedError
-from ..expression.types import DUCKDB_STORAGE, VegaType
+from ..expression.types import DUCKDB_STORAGE, VegaType, sql_type
 from .base import ORDER, Param, Relation, Transform, TransformContext, col, field_name, \
     order_col
 from .registry import register
@@ -23,7 +23,7 @@ from .registry import register
 def typed_null(kind: VegaType) -> exp.Expression:
     """A NULL of the storage type of ``kind`` (an undefined field in Vega)."""
     storage = DUCKDB_STORAGE.get(kind)
-    return exp.cast(exp.Null(), exp.DataType.build(storage)) if storage else exp.Null()
+    return exp.cast(exp.Null(), sql_type(storage)) if storage else exp.Null()
 
 
 def column_or_null(rel: Relation, name: str, kind: VegaType | None = None) -> exp.Expression:

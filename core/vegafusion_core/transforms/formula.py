@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlglot.expressions as exp
 
 from ..errors import UnsupportedError
-from ..expression.types import VegaType
+from ..expression.types import VegaType, sql_type
 from .base import Param, Relation, Transform, TransformContext, col, order_col
 from .filter import expr_text, refuse_bound_signal, sql_context
 from .registry import register
@@ -39,7 +39,7 @@ class Formula(Transform):
         kind = VegaType.NUMBER if typed.type is VegaType.NULL else typed.type
         value = typed.sql
         if typed.type is VegaType.NULL:
-            value = exp.cast(exp.Null(), exp.DataType.build("DOUBLE"))
+            value = exp.cast(exp.Null(), sql_type("DOUBLE"))
         columns = dict(rel.columns)
         columns[name] = kind
         query = exp.select(*[exp.alias_(value, c, quoted=True) if c == name else col(c)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlglot.expressions as exp
 
 from ..errors import UnsupportedError
-from ..expression.types import VegaType
+from ..expression.types import VegaType, sql_type
 from .base import Param, Relation, Transform, TransformContext, col, order_col
 from .filter import refuse_bound_signal
 from .registry import register
@@ -17,7 +17,7 @@ from .registry import register
 
 def _running_count(condition: exp.Expression) -> exp.Expression:
     """How many rows up to this one (in row order) satisfy ``condition``."""
-    counted = exp.Sum(this=exp.Cast(this=condition, to=exp.DataType.build("DOUBLE")))
+    counted = exp.Sum(this=exp.Cast(this=condition, to=sql_type("DOUBLE")))
     frame = exp.WindowSpec(kind="ROWS", start="UNBOUNDED", start_side="PRECEDING",
                            end="CURRENT ROW")
     return exp.Window(this=counted, order=exp.Order(expressions=[exp.Ordered(this=order_col())]),

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import sqlglot.expressions as exp
 
 from ..errors import SpecError, UnsupportedError
-from ..expression.types import VegaType
+from ..expression.types import VegaType, sql_type
 from .base import Param, Relation, Transform, TransformContext, col, field_name, order_col
 from .registry import register
 
-_DOUBLE = exp.DataType.build("DOUBLE")
+_DOUBLE = sql_type("DOUBLE")
 
 # Paths that Vega computes with trigonometry: the reason they stay in the browser.
 _TRIG_REASON = ("uses Math.sin/cos/atan2/hypot, whose last bit DuckDB cannot be shown to "

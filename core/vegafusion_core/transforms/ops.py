@@ -24,7 +24,7 @@ from typing import Callable
 import sqlglot.expressions as exp
 
 from ..errors import UnsupportedError
-from ..expression.types import VegaType
+from ..expression.types import VegaType, sql_type
 
 _BROWSER_OPS = {
     "ci0": "bootstrap confidence intervals use random resampling; evaluated in the browser",
@@ -56,11 +56,11 @@ def fn(name: str, *args: exp.Expression) -> exp.Expression:
 
 
 def num(value: float) -> exp.Expression:
-    return exp.cast(exp.Literal.number(value), exp.DataType.build("DOUBLE"))
+    return exp.cast(exp.Literal.number(value), sql_type("DOUBLE"))
 
 
 def as_double(expr: exp.Expression) -> exp.Expression:
-    return exp.cast(expr, exp.DataType.build("DOUBLE"))
+    return exp.cast(expr, sql_type("DOUBLE"))
 
 
 def is_missing(inp: OpInput) -> exp.Expression:
@@ -265,7 +265,7 @@ def null_row(columns: dict[str, VegaType]) -> exp.Expression:
 
 
 def storage_type(kind: VegaType) -> exp.DataType:
-    return exp.DataType.build(_STORAGE.get(kind, "DOUBLE"))
+    return sql_type(_STORAGE.get(kind, "DOUBLE"))
 
 
 def result_type(op: str, field_type: VegaType | None) -> VegaType:
@@ -344,7 +344,7 @@ def measures_from(fields: list | None, ops: list | None, names: list | None, whe
 def epoch_ms(column: exp.Expression) -> exp.Expression:
     # Arrow's millisecond timestamps arrive as TIMESTAMP_MS, on which DuckDB's epoch_ms fails:
     # widen to TIMESTAMP first.
-    return fn("epoch_ms", exp.cast(column, exp.DataType.build("TIMESTAMP")))
+    return fn("epoch_ms", exp.cast(column, sql_type("TIMESTAMP")))
 
 
 _AGGREGATE_CALLS = {"arg_min", "arg_max", "arg_min_null", "arg_max_null", "list", "quantile_cont",

@@ -24,12 +24,12 @@ import sqlglot.expressions as exp
 from ..errors import SpecError, UnsupportedError
 from ..expression.jsvalues import to_string as js_to_string
 from ..expression.sql_functions import literal
-from ..expression.types import VegaType
+from ..expression.types import VegaType, sql_type
 from .base import ORDER, Param, Relation, Transform, TransformContext, col, field_name
 from .ops import VALID_AGGREGATE_OPS
 from .registry import TRANSFORMS, register
 
-_NAN = exp.cast(exp.Literal.string("NaN"), exp.DataType.build("DOUBLE"))
+_NAN = exp.cast(exp.Literal.string("NaN"), sql_type("DOUBLE"))
 # Ops that read the rows themselves (objects) rather than the value.
 _OBJECT_OPS = ("values", "argmin", "argmax")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlglot.expressions as exp
 
 from ..errors import SpecError
-from ..expression.types import DUCKDB_STORAGE, VegaType
+from ..expression.types import DUCKDB_STORAGE, VegaType, sql_type
 from .base import Param, Relation, Transform, TransformContext, col, field_name, order_col
 from .filter import refuse_bound_signal
 from .registry import register
@@ -36,7 +36,7 @@ class Project(Transform):
             kind = rel.columns.get(source, VegaType.NUMBER)
             # A missing field is undefined in Vega: a typed NULL here.
             value = col(source) if source in rel.columns else exp.cast(
-                exp.Null(), exp.DataType.build(DUCKDB_STORAGE[kind]))
+                exp.Null(), sql_type(DUCKDB_STORAGE[kind]))
             out[target] = value  # a repeated name keeps its first position, the last value
             columns[target] = kind
         query = exp.select(*[exp.alias_(v, k, quoted=True) for k, v in out.items()],

@@ -13,7 +13,7 @@ import sqlglot.expressions as exp
 
 from ..errors import UnsupportedError
 from ..expression.jsvalues import JSDate, to_int32, to_number
-from ..expression.types import DUCKDB_STORAGE, VegaType
+from ..expression.types import DUCKDB_STORAGE, VegaType, sql_type
 from .base import ORDER, Param, Relation, Transform, TransformContext, col, order_col
 from .bin import double_literal
 from .filter import refuse_bound_signal
@@ -63,7 +63,7 @@ class Sequence(Transform):
                                    f"{MAX_SEQUENCE_ROWS}", path=self.where)
         i = exp.column("i")
         value = exp.Add(this=double_literal(start),
-                        expression=exp.Mul(this=exp.Cast(this=i, to=exp.DataType.build("DOUBLE")),
+                        expression=exp.Mul(this=exp.Cast(this=i, to=sql_type("DOUBLE")),
                                            expression=double_literal(step)))
         columns = dict(rel.columns)
         if columns.get(name, VegaType.NUMBER) is not VegaType.NUMBER:
@@ -80,7 +80,7 @@ class Sequence(Transform):
                       alias=exp.TableAlias(this=exp.to_identifier("r"),
                                            columns=[exp.to_identifier("i")])))
         existing = exp.select(*[col(c) if c in rel.columns else exp.alias_(
-            exp.cast(exp.Null(), exp.DataType.build("DOUBLE")), c, quoted=True)
+            exp.cast(exp.Null(), sql_type("DOUBLE")), c, quoted=True)
             for c in columns], order_col()).from_(rel.as_subquery("t"))
         query = exp.select(*[col(c) for c in columns], order_col()).from_(
             exp.union(existing, generated, distinct=False).subquery("s"))
@@ -88,7 +88,7 @@ class Sequence(Transform):
 
 
 def _typed_null(kind: VegaType) -> exp.Expression:
-    return exp.cast(exp.Null(), exp.DataType.build(DUCKDB_STORAGE.get(kind, "DOUBLE")))
+    return exp.cast(exp.Null(), sql_type(DUCKDB_STORAGE.get(kind, "DOUBLE")))
 
 
 def _after_input(rel: Relation) -> exp.Expression:

@@ -17,14 +17,14 @@ from __future__ import annotations
 import sqlglot.expressions as exp
 
 from ..expression.sql_functions import to_number
-from ..expression.types import Typed, VegaType
+from ..expression.types import Typed, VegaType, sql_type
 from .base import ORDER, Param, Relation, Transform, TransformContext, col, field_name, \
     select_from
 from .collect import _sort_keys, vega_order_by
 from .fold import string_list
 from .registry import register
 
-_NAN = exp.cast(exp.Literal.string("NaN"), exp.DataType.build("DOUBLE"))
+_NAN = exp.cast(exp.Literal.string("NaN"), sql_type("DOUBLE"))
 
 
 def json_key(rel: Relation, name: str) -> exp.Expression | None:
@@ -41,7 +41,7 @@ def json_key(rel: Relation, name: str) -> exp.Expression | None:
 def number_of(rel: Relation, spec: object, path: str) -> exp.Expression:
     """``+field(t)`` as a DOUBLE; a missing field reads undefined (NaN); no field reads 1."""
     if spec is None:
-        return exp.cast(exp.Literal.number(1), exp.DataType.build("DOUBLE"))
+        return exp.cast(exp.Literal.number(1), sql_type("DOUBLE"))
     name = field_name(spec, path)
     if name not in rel.columns:
         return _NAN
@@ -52,7 +52,7 @@ def js_number(value: exp.Expression, kind: VegaType) -> exp.Expression:
     """``+value`` as a DOUBLE that is never NULL (null -> 0)."""
     if kind is VegaType.DATE:
         # Cast first: DuckDB's epoch_ms fails on TIMESTAMP_MS columns (Arrow timestamp[ms]).
-        value = exp.cast(value, exp.DataType.build("TIMESTAMP"))
+        value = exp.cast(value, sql_type("TIMESTAMP"))
     return to_number(Typed(value, kind)).sql
 
 
@@ -110,7 +110,7 @@ class Stack(Transform):
         return Relation(query=query, columns=columns)
 
 
-_ZERO = exp.cast(exp.Literal.number(0), exp.DataType.build("DOUBLE"))
+_ZERO = exp.cast(exp.Literal.number(0), sql_type("DOUBLE"))
 Windows = dict[str, exp.Expression]
 
 
