@@ -14,6 +14,7 @@ from ..expression.types import VegaType
 from .base import Param, Relation, SharedSubquery, Transform, TransformContext, col, \
     field_name, order_col
 from .filter import refuse_bound_signal
+from . import timeunits
 from .registry import register
 from .timeunits import OFFSET_SPAN_MS, TIME_UNITS, Zone, calendar_offset_local_sql, \
     duration_offset_sql, floor_fields_from_wall, floor_span_ms, hours_holding, \
@@ -131,45 +132,52 @@ def _floor_local(instants: exp.Select, units: list[str], step: float, interval: 
     floor of each span is computed once and joined back. The rows are read twice (their hours,
     then the join), never materialised."""
     span = floor_span_ms(units)
+    # Builders below are called with copy=False on the fresh queries they extend: copying the
+    # growing query at every call was most of the time spent building it.
     wall = wall_ms(exp.column("__vf_t", table="r", quoted=True), "o", zone)
     with_span = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("r")),
                            exp.alias_(span_of(wall, span), "__vf_k", quoted=True)) \
-        .from_(_shared(instants, "r")) \
-        .join(exp.to_table("__vf_lists", quoted=True).as_("o"), join_type="cross")
+        .from_(_shared(instants, "r"), copy=False) \
+        .join(exp.to_table("__vf_lists", quoted=True).as_("o"), join_type="cross", copy=False)
     joined = exp.select(exp.Column(this=exp.Star(), table=exp.to_identifier("w")),
                         *[exp.alias_(exp.column(f"__vf_u{i}", table="u", quoted=True),
                                      f"__vf_u{i}", quoted=True) for i in range(1 + interval)]) \
-        .from_(_shared(with_span, "w")) \
-        .join(exp.to_table("__vf_units", quoted=True).as_("u"), join_type="left",
+        .from_(_shared(with_span, "w"), copy=False) \
+        .join(exp.to_table("__vf_units", quoted=True).as_("u"), join_type="left", copy=False,
               on=exp.EQ(this=exp.column("__vf_k", table="w", quoted=True),
                         expression=exp.column("k", table="u", quoted=True)))
-    offsets, spans_of_offsets, floors = _zone_tables(zone.tz, span, tuple(units), step, interval)
+    offsets, lists, spans_of_offsets, floors = _zone_tables(
+        zone.tz, span, tuple(units), step, interval, timeunits.OFFSET_LIST_HOURS)
     if spans_of_offsets is not None:
         spans = _select_all(spans_of_offsets)
     else:  # minutes and finer: too many spans per hour, so only those that hold a row
         spans = exp.select(exp.alias_(col("__vf_k"), "k", quoted=True)).distinct() \
-            .from_(_shared(with_span, "s")) \
-            .where(exp.not_(exp.Is(this=col("__vf_k"), expression=exp.Null())))
-    return joined.with_("__vf_hours", as_=hours_holding(_shared(instants, "i"), "__vf_t")) \
-        .with_("__vf_off", as_=_select_all(offsets)).with_("__vf_lists", as_=offset_lists()) \
-        .with_("__vf_spans", as_=spans) \
-        .with_("__vf_units", as_=_select_all(floors))
+            .from_(_shared(with_span, "s"), copy=False) \
+            .where(exp.not_(exp.Is(this=col("__vf_k"), expression=exp.Null())), copy=False)
+    ctes = {"__vf_hours": hours_holding(_shared(instants, "i"), "__vf_t"),
+            "__vf_off": _select_all(offsets), "__vf_lists": _select_all(lists),
+            "__vf_spans": spans, "__vf_units": _select_all(floors)}
+    for name, query in ctes.items():
+        joined = joined.with_(name, as_=query, copy=False)
+    return joined
 
 
 @lru_cache(maxsize=256)
-def _zone_tables(tz: str, span: float, units: tuple[str, ...], step: float, interval: bool
-                 ) -> tuple[SharedSubquery, SharedSubquery | None, SharedSubquery]:
+def _zone_tables(tz: str, span: float, units: tuple[str, ...], step: float, interval: bool,
+                 list_hours: int) -> tuple[SharedSubquery, SharedSubquery,
+                                           SharedSubquery | None, SharedSubquery]:
     """The parts of _floor_local that read no rows, built (and rendered) once per process:
-    the zone's offsets over ``__vf_hours``, the spans they reach (for spans of an hour or
-    more) and the floors of the spans of ``__vf_spans``."""
+    the zone's offsets over ``__vf_hours``, their lists, the spans they reach (for spans of an
+    hour or more) and the floors of the spans of ``__vf_spans``."""
     zone = Zone(tz)
     spans = _shared(spans_of_hours(span), "s") if span >= OFFSET_SPAN_MS else None
     floors = _span_floors(span, list(units), step, interval, zone)
-    return _shared(offset_table(zone), "o"), spans, _shared(floors, "f")
+    return _shared(offset_table(zone), "o"), _shared(offset_lists(list_hours), "l"), spans, \
+        _shared(floors, "f")
 
 
 def _select_all(shared: SharedSubquery) -> exp.Select:
-    return exp.select(exp.Star()).from_(shared)
+    return exp.select(exp.Star()).from_(shared, copy=False)
 
 
 def _span_floors(span: float, units: list[str], step: float, interval: bool,

@@ -334,15 +334,15 @@ def valid_time_or_error(number: exp.Expression, path: str) -> exp.Expression:
         .else_(exp.cast(_f("error", exp.Literal.string(message)), _type("DOUBLE")))
 
 
-def offset_lists() -> exp.Select:
+def offset_lists(list_hours: int) -> exp.Select:
     """One row: offset_table ``__vf_off`` as lists ``lo``, ``hi``, ``ch`` over the hours
-    [``h0``, ``h0`` + ``n``) (n at most OFFSET_LIST_HOURS; NULLs for hours without rows). A
+    [``h0``, ``h0`` + ``n``) (n at most ``list_hours``; NULLs for hours without rows). A
     row's hour indexes them: cheaper than a hash join on the hour, ~2x over 10M rows."""
     h = col("h")
     bounds = exp.select(exp.alias_(_f("min", h), "h0", quoted=True),
                         exp.alias_(_f("least", _add(_sub(_f("max", h), _f("min", h)),
                                                     exp.Literal.number(1)),
-                                      exp.Literal.number(OFFSET_LIST_HOURS)), "n", quoted=True)) \
+                                      exp.Literal.number(list_hours)), "n", quoted=True)) \
         .from_(exp.to_table("__vf_off", quoted=True))
     every_hour = _f("unnest", _f("range", col("h0"), exp.Add(this=col("h0"),
                                                              expression=col("n"))))
