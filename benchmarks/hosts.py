@@ -81,6 +81,9 @@ class Result:
     rows: int
     first_draw_s: list[float] = field(default_factory=list)
     brush_ms: list[float] = field(default_factory=list)
+    # Per brush, when the host exposes its requests: mouse-up to the request's start, the
+    # request itself (server and transport), and its answer to the redrawn bars.
+    phases_ms: list[tuple[float, float, float]] = field(default_factory=list)
     missed: int = 0
     error: str | None = None
 
@@ -137,7 +140,12 @@ WATCH_BRUSH = """
 
 READ_BRUSH = """el => {
   const s = el.__vfBench;
-  return {up: s.up, changes: s.changes, now: performance.now(),
+  // The host's update requests (Streamlit's side channel, Dash's callback; Panel's websocket
+  // messages are not resources): when each started and when its answer had arrived.
+  const requests = performance.getEntriesByType('resource')
+      .filter(r => /_vegafusion\\/update|_dash-update-component/.test(r.name))
+      .map(r => [r.startTime, r.responseEnd]);
+  return {up: s.up, changes: s.changes, now: performance.now(), requests,
           loading: el.classList.contains('vf-is-loading') ||
                    !!el.querySelector('.vf-is-loading')};
 }"""
@@ -191,8 +199,10 @@ def drag(page: Any, host: Host, start: float, end: float) -> None:
     page.mouse.up()
 
 
-def measure_brush(page: Any, host: Host, start: float, end: float) -> float | None:
-    """Milliseconds from mouse-up to the frame after the last change of the filtered bars."""
+def measure_brush(page: Any, host: Host, start: float, end: float
+                  ) -> tuple[float, tuple[float, float, float] | None] | None:
+    """Milliseconds from mouse-up to the frame after the last change of the filtered bars, and
+    that time's phases (see Result.phases_ms) when the host's requests are visible."""
     element = chart(page, host)
     element.evaluate(WATCH_BRUSH, DELAY_HIGHLIGHT)
     drag(page, host, start, end)
@@ -202,8 +212,17 @@ def measure_brush(page: Any, host: Host, start: float, end: float) -> float | No
         state = element.evaluate(READ_BRUSH)
         after_up = [t for t in state["changes"] if state["up"] is not None and t >= state["up"]]
         if after_up and not state["loading"] and state["now"] - after_up[-1] > SETTLE_MS:
-            return after_up[-1] - state["up"]
+            return after_up[-1] - state["up"], _phases(state, after_up[-1])
     return None
+
+
+def _phases(state: dict[str, Any], drawn: float) -> tuple[float, float, float] | None:
+    """The last request answered before the bars were redrawn, split into its phases."""
+    answered = [(s, e) for s, e in state["requests"] if s >= state["up"] and e <= drawn]
+    if not answered:
+        return None
+    started, ended = answered[-1]
+    return started - state["up"], ended - started, drawn - ended
 
 
 def run_host(browser: Any, host: Host, rows: int, brushes: int, log_dir: Path) -> Result:
@@ -223,11 +242,13 @@ def run_host(browser: Any, host: Host, rows: int, brushes: int, log_dir: Path) -
                 context.close()
         page.wait_for_timeout(1000)  # let the second chart and any startup traffic settle
         for start, end in brush_windows(brushes):
-            latency = measure_brush(page, host, start, end)
-            if latency is None:
+            measured = measure_brush(page, host, start, end)
+            if measured is None:
                 result.missed += 1
-            else:
-                result.brush_ms.append(latency)
+                continue
+            result.brush_ms.append(measured[0])
+            if measured[1] is not None:
+                result.phases_ms.append(measured[1])
         context.close()
     except Exception as error:  # report what was measured before the failure
         result.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
@@ -239,16 +260,19 @@ def run_host(browser: Any, host: Host, rows: int, brushes: int, log_dir: Path) -
 def markdown(results: list[Result], brushes: int) -> str:
     lines = [
         "| host | rows | first draw, 1st visit (s) | first draw, 2nd visit (s) "
-        "| brush p50 (ms) | brush p95 (ms) | brushes measured |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| brush p50 (ms) | brush p95 (ms) | brushes measured "
+        "| p50 phases: up->request / request / answer->drawn (ms) |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         visits = [f"{s:.2f}" for s in r.first_draw_s] + ["-"] * (2 - len(r.first_draw_s))
         p50 = f"{statistics.median(r.brush_ms):.0f}" if r.brush_ms else "-"
         p95 = f"{percentile(r.brush_ms, 0.95):.0f}" if r.brush_ms else "-"
         note = f" ({r.error})" if r.error else ""
+        phases = " / ".join(f"{statistics.median(p[i] for p in r.phases_ms):.0f}"
+                            for i in range(3)) if r.phases_ms else "not visible"
         lines.append(f"| {r.host} | {r.rows:,} | {visits[0]} | {visits[1]} | {p50} | {p95} "
-                     f"| {len(r.brush_ms)} of {brushes}{note} |")
+                     f"| {len(r.brush_ms)} of {brushes}{note} | {phases} |")
     lines.append("")
     lines.append("Headless Chromium and the server on the same machine (2 shared cores, other "
                  "jobs running): compare hosts within one run, not figures across runs.")
