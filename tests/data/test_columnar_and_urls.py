@@ -177,3 +177,18 @@ def test_bad_parse_types_are_spec_errors() -> None:
         our_rows({"values": [{"a": 1}], "format": {"parse": {"a": "float"}}}, "UTC")
     with pytest.raises(SpecError, match="Unknown data format type"):
         our_rows({"values": [{"a": 1}], "format": {"type": "xml"}}, "UTC")
+
+
+def test_altair_chart_over_a_parquet_url(tmp_path) -> None:
+    """Vega-Lite writes format.type "json" for a .parquet url; the file is read as parquet."""
+    import altair as alt
+
+    from vegafusion_core import runtime
+
+    file = tmp_path / "flights.parquet"
+    pq.write_table(pa.table({"delay": [1.0, 2.0, 2.0, 30.0]}), file)
+    chart = alt.Chart(alt.UrlData(str(file))).mark_bar().encode(x="delay:N", y="count()")
+    spec, warnings = runtime.pre_transform_spec(chart, local_tz="UTC")
+    assert warnings == []
+    values = next(d["values"] for d in spec["data"] if "values" in d)
+    assert sorted((r["delay"], r["__count"]) for r in values) == [(1.0, 1), (2.0, 2), (30.0, 1)]

@@ -102,10 +102,12 @@ class _Load:
     # -- format ----------------------------------------------------------------------------
     def format_type(self, file: str | None = None) -> str:
         kind = self.fmt.get("type")
-        if kind is None and file is not None:
+        if kind in (None, "json") and file is not None:
             # Vega reads every url as JSON unless told otherwise; Arrow and Parquet files are
-            # not readable by Vega at all, so their extension decides (as in VegaFusion).
-            kind = _EXTENSION_TYPES.get(Path(file.split("?")[0]).suffix.lower())
+            # not readable by Vega at all, so their extension decides (as in VegaFusion). That
+            # holds for "json" too: Vega-Lite writes it for any url whose extension it does not
+            # know, and a .parquet or .arrow file is never JSON.
+            kind = _EXTENSION_TYPES.get(Path(file.split("?")[0]).suffix.lower()) or kind
         kind = kind or "json"
         if kind == "topojson":
             raise UnsupportedError("topojson data is decoded in the browser", path=self.path)
