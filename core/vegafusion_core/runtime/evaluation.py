@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
@@ -32,6 +32,7 @@ from ..transforms.pipeline import (check_field_names, final_query, source_relati
                                    transform_from_spec)
 from .executor import Executor, render
 from .fingerprint import source_fingerprint
+from .ordering import identity_fields
 from .preaggregate import Cubes, InteractiveFilter
 
 # Transform parameters that hold expressions evaluated per row.
@@ -300,10 +301,6 @@ class Evaluator:
         self._relations[ds.var] = rel  # server datasets reading this one get every column
         # Send only the fields the browser can read (planner/projection.py), plus the fields that
         # identify a row across updates (runtime/ordering.py); DuckDB then drops the rest early.
-        from dataclasses import replace
-
-        from .ordering import identity_fields
-
         wanted = self.plan.client_fields.get(ds.var) if self.plan is not None else None
         if wanted is not None:
             wanted = wanted | set(identity_fields(self.plan, ds.var) or ())
