@@ -105,3 +105,89 @@ def rounded(items: list[list[float]]) -> list[list[float]]:
 
 def as_multiset(rows: list[dict[str, Any]]) -> list[str]:
     return sorted(json.dumps(r, sort_keys=True) for r in rows)
+
+
+def load_module(path: Path, name: str) -> Any:
+    """An example app as a module (its page code runs only under its host's server)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def demo_rows(rows: int) -> list[dict[str, Any]]:
+    """The demo's generated flights (the columns its charts read), as the oracle's rows."""
+    import pyarrow.parquet as pq
+
+    from vegafusion_core.sample_data import write_flights_parquet
+
+    path = ROOT / "examples" / "data" / f"flights_{rows}.parquet"
+    table = pq.read_table(write_flights_parquet(rows, path))
+    return table.select(["distance", "delay", "time", "origin"]).to_pylist()
+
+
+# What a chart element holds as the browser has it now: the datasets it draws, its bars, the
+# brush. `%(plan)s` is where the host keeps the comm plan, `%(extra)s` host-specific fields.
+_BROWSER_STATE = """el => {
+    const handle = el.__vegafusion.handle;
+    const view = handle.view();
+    const rows = (name) => view.data(name).map(r => Object.fromEntries(Object.entries(r)));
+    const datasets = {};
+    for (const v of (%(plan)s).server_to_client)
+        if (v.namespace === 'data' && v.scope.length === 0) datasets[v.name] = rows(v.name);
+    const bars = {};
+    const walk = (mark) => {
+        if (mark.marktype === 'rect' && (mark.name || '').endsWith('_marks'))
+            bars[mark.name] = mark.items.map(i => [i.x || 0, i.y || 0, i.width, i.height]);
+        for (const item of mark.items || []) for (const child of item.items || []) walk(child);
+    };
+    walk(view.scenegraph().root);
+    const brush = view._runtime.data.brush_store ? rows('brush_store') : null;
+    return {datasets, bars, brush, %(extra)s};
+}"""
+
+
+def browser_state(element: Any, plan: str, extra: str) -> dict[str, Any]:
+    """``_BROWSER_STATE`` evaluated on a chart element (a Playwright locator)."""
+    return element.evaluate(_BROWSER_STATE % {"plan": plan, "extra": extra})
+
+
+def wait_until_idle(page: Any, element: Any, max_wait_s: float = 20) -> None:
+    """No update in flight: the newest answer has been drawn."""
+    page.wait_for_timeout(150)
+    element.evaluate("""async (el, polls) => {
+        for (let i = 0; i < polls && el.classList.contains('vf-is-loading'); i++)
+            await new Promise(r => setTimeout(r, 50));
+    }""", int(max_wait_s * 1000 / 50))
+    page.wait_for_timeout(300)
+
+
+def drag_brush(page: Any, element: Any, start: float, end: float) -> None:
+    """Drag across a chart's first plot area, from/to fractions of its width."""
+    plot = element.locator("g.mark-group.role-scope path.background").first
+    box = plot.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * start, y)
+    page.mouse.down()
+    for k in range(1, 9):
+        page.mouse.move(box["x"] + box["width"] * (start + (end - start) * k / 8), y)
+        page.wait_for_timeout(15)
+    page.mouse.up()
+
+
+def assert_drawn_as_vega(before: dict[str, Any], after: dict[str, Any], spec: dict[str, Any],
+                         rows: list[dict[str, Any]], tmp_path: Path, tz: str) -> None:
+    """The browser's datasets and bars after a brush are what Vega JS computes over all rows."""
+    assert len(after["brush"]) == 1, after["brush"]
+    names = sorted(after["datasets"])
+    expected, expected_bars = vega_oracle(spec, rows, after["brush"], names, tmp_path, tz)
+    for name in names:
+        assert as_multiset(after["datasets"][name]) == as_multiset(expected[name]), name
+    # The filtered histograms changed, and every bar is drawn where Vega JS draws it.
+    assert any(after["datasets"][n] != before["datasets"][n] for n in names)
+    assert after["bars"].keys() == expected_bars.keys()
+    for mark, items in expected_bars.items():
+        # The oracle prints 12 significant digits; compare geometry to a micro-pixel.
+        assert rounded(after["bars"][mark]) == rounded(items), mark

@@ -7,7 +7,6 @@ over the same rows with the same brush the browser drew.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sys
@@ -17,8 +16,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from .support import (ROOT, as_multiset, ensure_bundle, free_port, rounded, start_server,
-                      stop_server, vega_oracle)
+from . import support
+from .support import ROOT, ensure_bundle, free_port, start_server, stop_server
 
 pytest.importorskip("panel")
 pytest.importorskip("playwright")
@@ -31,20 +30,11 @@ PROBE = "probe-client-0001"
 
 
 def load_app() -> Any:
-    spec = importlib.util.spec_from_file_location("panel_app_example", APP)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return support.load_module(APP, "panel_app_example")
 
 
 def flights_rows() -> list[dict[str, Any]]:
-    import pyarrow.parquet as pq
-
-    from vegafusion_core.sample_data import write_flights_parquet
-
-    path = ROOT / "examples" / "data" / f"flights_{ROWS}.parquet"
-    table = pq.read_table(write_flights_parquet(ROWS, path))
-    return table.select(["distance", "delay", "time", "origin"]).to_pylist()
+    return support.demo_rows(ROWS)
 
 
 @pytest.fixture(scope="module")
@@ -98,47 +88,20 @@ def chart(page: Any, index: int) -> Any:
 
 def browser_state(page: Any, index: int) -> dict[str, Any]:
     """The datasets the chart draws and its bars, as the browser has them now."""
-    return chart(page, index).evaluate("""el => {
-        const {handle, commPlan, client} = el.__vegafusion;
-        const view = handle.view();
-        const rows = (name) => view.data(name).map(r => Object.fromEntries(Object.entries(r)));
-        const datasets = {};
-        for (const v of commPlan.server_to_client)
-            if (v.namespace === 'data' && v.scope.length === 0) datasets[v.name] = rows(v.name);
-        const bars = {};
-        const walk = (mark) => {
-            if (mark.marktype === 'rect' && (mark.name || '').endsWith('_marks'))
-                bars[mark.name] = mark.items.map(i => [i.x || 0, i.y || 0, i.width, i.height]);
-            for (const item of mark.items || []) for (const child of item.items || []) walk(child);
-        };
-        walk(view.scenegraph().root);
-        const brush = view._runtime.data.brush_store ? rows('brush_store') : null;
-        return {datasets, bars, brush, client,
-                error: el.classList.contains('vf-has-error') ? el.textContent : null};
-    }""")
+    extra = ", ".join([
+        "client: el.__vegafusion.client",
+        "error: el.classList.contains('vf-has-error') ? el.textContent : null",
+    ])
+    return support.browser_state(chart(page, index), "el.__vegafusion.commPlan", extra)
 
 
 def wait_until_idle(page: Any, index: int) -> None:
-    """No update in flight: the newest answer has been drawn."""
-    page.wait_for_timeout(150)
-    chart(page, index).evaluate("""async (el) => {
-        for (let i = 0; i < 400 && el.classList.contains('vf-is-loading'); i++)
-            await new Promise(r => setTimeout(r, 50));
-    }""")
-    page.wait_for_timeout(300)
+    support.wait_until_idle(page, chart(page, index), max_wait_s=20)
 
 
 def drag_brush(page: Any, start: float, end: float) -> None:
     """Drag across the distance histogram's plot area, from/to fractions of its width."""
-    plot = chart(page, 0).locator("g.mark-group.role-scope path.background").first
-    box = plot.bounding_box()
-    y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + box["width"] * start, y)
-    page.mouse.down()
-    for k in range(1, 9):
-        page.mouse.move(box["x"] + box["width"] * (start + (end - start) * k / 8), y)
-        page.wait_for_timeout(15)
-    page.mouse.up()
+    support.drag_brush(page, chart(page, 0), start, end)
 
 
 def python_text(page: Any, css_class: str, timeout: float = 30) -> str:
@@ -159,20 +122,10 @@ def assert_brush_draws_as_vega(page: Any, tmp_path: Path, start: float, end: flo
     wait_until_idle(page, 0)
     after = browser_state(page, 0)
     assert after["error"] is None, after["error"]
-    assert len(after["brush"]) == 1, after["brush"]
     from vegafusion_core.spec.normalize import to_vega
 
     spec, _ = to_vega(load_app().crossfilter())
-    names = sorted(after["datasets"])
-    expected, expected_bars = vega_oracle(spec, flights_rows(), after["brush"], names, tmp_path,
-                                          TZ)
-    for name in names:
-        assert as_multiset(after["datasets"][name]) == as_multiset(expected[name]), name
-    # The filtered histograms changed, and every bar is drawn where Vega JS draws it.
-    assert any(after["datasets"][n] != before["datasets"][n] for n in names)
-    assert after["bars"].keys() == expected_bars.keys()
-    for mark, items in expected_bars.items():
-        assert rounded(after["bars"][mark]) == rounded(items), mark
+    support.assert_drawn_as_vega(before, after, spec, flights_rows(), tmp_path, TZ)
     return after["brush"][0]["values"][0]
 
 

@@ -6,7 +6,6 @@ over the same rows with the same brush the browser drew.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import sys
@@ -16,8 +15,9 @@ from typing import Any, Iterator
 
 import pytest
 
-from .support import (ROOT, as_multiset, ensure_bundle, free_port, rounded, start_server,
-                      stop_server, vega_oracle)
+from . import support
+from .support import (ROOT, as_multiset, ensure_bundle, free_port, start_server, stop_server,
+                      vega_oracle)
 
 pytest.importorskip("streamlit")
 pytest.importorskip("playwright")
@@ -29,11 +29,7 @@ BUNDLE = ROOT / "components" / "streamlit_vegafusion" / "static" / "streamlit.js
 
 
 def load_app() -> Any:
-    """The example app as a module (its page code runs only under `streamlit run`)."""
-    spec = importlib.util.spec_from_file_location("streamlit_app_example", APP)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return support.load_module(APP, "streamlit_app_example")
 
 
 @pytest.fixture(scope="module")
@@ -100,48 +96,21 @@ def chart(page: Any, index: int) -> Any:
 
 def browser_state(page: Any, index: int) -> dict[str, Any]:
     """The datasets the chart draws and its bars, as the browser has them now."""
-    return chart(page, index).evaluate("""el => {
-        const {handle, data} = el.__vegafusion;
-        const view = handle.view();
-        const rows = (name) => view.data(name).map(r => Object.fromEntries(Object.entries(r)));
-        const datasets = {};
-        for (const v of data.commPlan.server_to_client)
-            if (v.namespace === 'data' && v.scope.length === 0) datasets[v.name] = rows(v.name);
-        const bars = {};
-        const walk = (mark) => {
-            if (mark.marktype === 'rect' && (mark.name || '').endsWith('_marks'))
-                bars[mark.name] = mark.items.map(i => [i.x || 0, i.y || 0, i.width, i.height]);
-            for (const item of mark.items || []) for (const child of item.items || []) walk(child);
-        };
-        walk(view.scenegraph().root);
-        const brush = view._runtime.data.brush_store ? rows('brush_store') : null;
-        return {datasets, bars, brush, token: data.token,
-                endpoint: data.endpoint, commPlan: data.commPlan};
-    }""")
+    extra = ", ".join([
+        "token: el.__vegafusion.data.token",
+        "endpoint: el.__vegafusion.data.endpoint",
+        "commPlan: el.__vegafusion.data.commPlan",
+    ])
+    return support.browser_state(chart(page, index), "el.__vegafusion.data.commPlan", extra)
 
 
-def wait_until_idle(page: Any, index: int, timeout: float = 20) -> None:
-    """No update in flight: the newest answer has been drawn."""
-    page.wait_for_timeout(150)
-    chart(page, index).evaluate("""async (el) => {
-        const root = el;
-        for (let i = 0; i < 200 && root.classList.contains('vf-is-loading'); i++)
-            await new Promise(r => setTimeout(r, 50));
-    }""")
-    page.wait_for_timeout(300)
+def wait_until_idle(page: Any, index: int) -> None:
+    support.wait_until_idle(page, chart(page, index), max_wait_s=10)
 
 
 def drag_brush(page: Any, start: float, end: float) -> None:
     """Drag across the distance histogram's plot area, from/to fractions of its width."""
-    plot = chart(page, 0).locator("g.mark-group.role-scope path.background").first
-    box = plot.bounding_box()
-    y = box["y"] + box["height"] / 2
-    page.mouse.move(box["x"] + box["width"] * start, y)
-    page.mouse.down()
-    for k in range(1, 9):
-        page.mouse.move(box["x"] + box["width"] * (start + (end - start) * k / 8), y)
-        page.wait_for_timeout(15)
-    page.mouse.up()
+    support.drag_brush(page, chart(page, 0), start, end)
 
 
 def python_text(page: Any, label: str, timeout: float = 30) -> str:
@@ -162,26 +131,14 @@ def test_brush_cross_filters_exactly_as_vega(page: Any, tmp_path: Path) -> None:
     drag_brush(page, 0.25, 0.55)
     wait_until_idle(page, 0)
     after = browser_state(page, 0)
-    assert len(after["brush"]) == 1, after["brush"]
-    lo, hi = after["brush"][0]["values"][0]
-    assert 0 < lo < hi
-
     app = load_app()
     from vegafusion_core.spec.normalize import to_vega
 
     spec, _ = to_vega(app.crossfilter())
-    table = app.flights(ROWS).select(["distance", "delay", "time", "origin"])
-    names = sorted(after["datasets"])
-    expected, expected_bars = vega_oracle(spec, table.to_pylist(), after["brush"], names,
-                                          tmp_path, TZ)
-    for name in names:
-        assert as_multiset(after["datasets"][name]) == as_multiset(expected[name]), name
-    # The filtered histograms changed, and every bar is drawn where Vega JS draws it.
-    assert any(after["datasets"][n] != before["datasets"][n] for n in names)
-    assert after["bars"].keys() == expected_bars.keys()
-    for mark, items in expected_bars.items():
-        # The oracle prints 12 significant digits; compare geometry to a micro-pixel.
-        assert rounded(after["bars"][mark]) == rounded(items), mark
+    rows = app.flights(ROWS).select(["distance", "delay", "time", "origin"]).to_pylist()
+    support.assert_drawn_as_vega(before, after, spec, rows, tmp_path, TZ)
+    lo, hi = after["brush"][0]["values"][0]
+    assert 0 < lo < hi
 
     text = python_text(page, "distance brush:")
     numbers = [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?", text.split(":", 1)[1])]
