@@ -566,7 +566,7 @@ def _scalbn(x: float, n: int) -> float:
     return math.ldexp(x, n)
 
 
-def _js_div(a: float, b: float) -> float:
+def js_div(a: float, b: float) -> float:
     """JavaScript's a / b (Python raises on division by zero)."""
     if b == 0:
         if a == 0 or math.isnan(a):
@@ -725,7 +725,7 @@ def pow(x: float, y: float) -> float:
     t = z * z
     t1 = z - t * (_P1 + t * (_P2 + t * (_P3 + t * (_P4 + t * _P5))))
     # V8's grouping differs from fdlibm's (z*t1)/(t1-2) - (w+z*w); V8's is reproduced.
-    r = _js_div(z * t1, (t1 - 2.0) - (w + z * w))
+    r = js_div(z * t1, (t1 - 2.0) - (w + z * w))
     z = 1.0 - (r - z)
     j = _i32(_words(z)[0] + (n << 20))
     if (j >> 20) <= 0:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from ..expression import jsmath
+from ..expression.jsmath import js_div
 from ..expression.jsmath import pow as v8_pow
 from ..expression.jsvalues import to_int32
 
@@ -45,14 +46,6 @@ def _js_floor(x: float) -> float:
     return float(math.floor(x)) if math.isfinite(x) else x
 
 
-def _js_div(a: float, b: float) -> float:
-    if b == 0:
-        if a == 0 or math.isnan(a):
-            return math.nan
-        return math.copysign(math.inf, a) * math.copysign(1.0, b)
-    return a / b
-
-
 def _truthy(x: float | None) -> bool:
     return x is not None and x == x and x != 0
 
@@ -84,18 +77,18 @@ def vega_bin(extent: Sequence[float], maxbins: float | None = None, base: float 
         size = _nice_step(span_, maxb, base, logb, div, float(minstep or 0))
 
     v = _js_log(size)
-    precision = 0 if v >= 0 else to_int32(_js_div(-v, logb)) + 1
+    precision = 0 if v >= 0 else to_int32(js_div(-v, logb)) + 1
     eps = _js_pow(base, -precision - 1)
     if nice is None or nice:
-        v = _js_floor(_js_div(lo, size) + eps) * size
+        v = _js_floor(js_div(lo, size) + eps) * size
         lo = v - size if lo < v else v
-        hi = _js_ceil(_js_div(hi, size)) * size
+        hi = _js_ceil(js_div(hi, size)) * size
     return Bins(start=lo, stop=lo + size if hi == lo else hi, step=size)
 
 
 def _step_from_list(span: float, maxb: float, steps: Sequence[float]) -> float:
     # The largest listed step below span / maxbins (or the first one).
-    v = _js_div(span, maxb)
+    v = js_div(span, maxb)
     i = 0
     while i < len(steps) and steps[i] < v:
         i += 1
@@ -105,17 +98,17 @@ def _step_from_list(span: float, maxb: float, steps: Sequence[float]) -> float:
 
 def _nice_step(span: float, maxb: float, base: float, logb: float, div: Sequence[float],
                minstep: float) -> float:
-    level = _js_ceil(_js_div(_js_log(maxb), logb))
-    step = max(minstep, _js_pow(base, js_round(_js_div(_js_log(span), logb)) - level))
+    level = _js_ceil(js_div(_js_log(maxb), logb))
+    step = max(minstep, _js_pow(base, js_round(js_div(_js_log(span), logb)) - level))
     # Increase the step while there are too many bins (guarded: Vega would loop forever on a
     # step that cannot grow, e.g. base 1).
     guard = 0
-    while _js_ceil(_js_div(span, step)) > maxb and guard < 2000:
+    while _js_ceil(js_div(span, step)) > maxb and guard < 2000:
         step *= base
         guard += 1
     for d in div:
-        v = _js_div(step, d)
-        if v >= minstep and _js_div(span, v) <= maxb:
+        v = js_div(step, d)
+        if v >= minstep and js_div(span, v) <= maxb:
             step = v
     return step
 
@@ -123,9 +116,9 @@ def _nice_step(span: float, maxb: float, base: float, logb: float, div: Sequence
 def bin_bounds(bins: Bins, anchor: float | None = None) -> Bins:
     """The bin transform's start and stop: stop rounded up to whole steps, then anchored."""
     start, step = bins.start, bins.step
-    stop = start + _js_ceil(_js_div(bins.stop - start, step)) * step
+    stop = start + _js_ceil(js_div(bins.stop - start, step)) * step
     if anchor is not None:
-        d = anchor - (start + step * _js_floor(_js_div(anchor - start, step)))
+        d = anchor - (start + step * _js_floor(js_div(anchor - start, step)))
         start += d
         stop += d
     return Bins(start=start, stop=stop, step=step)
@@ -143,4 +136,4 @@ def bin_value(v: float | None, bounds: Bins) -> float | None:
     if math.isnan(v):
         return math.nan
     v = max(start, min(v, stop - step))
-    return start + step * _js_floor(BIN_EPSILON + _js_div(v - start, step))
+    return start + step * _js_floor(BIN_EPSILON + js_div(v - start, step))

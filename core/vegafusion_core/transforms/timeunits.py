@@ -18,6 +18,7 @@ import sqlglot.expressions as exp
 
 from ..errors import SpecError
 from ..expression import jsvalues as js
+from ..expression.jsmath import js_div
 from .base import col
 from .binning import v8_pow
 
@@ -67,12 +68,6 @@ _INTERVALS = [
 ]
 
 
-def _js_div(a: float, b: float) -> float:
-    if b == 0:
-        return math.nan if a == 0 or a != a else math.copysign(math.inf, a) * math.copysign(1, b)
-    return a / b
-
-
 def _js_log10(x: float) -> float:
     if x != x or x < 0:
         return math.nan
@@ -97,22 +92,22 @@ def js_round(x: float) -> float:
 
 def _tick_increment(start: float, stop: float, count: float) -> float:
     """d3-array's ``tickSpec(start, stop, count)[2]``, with JavaScript's infinities and NaN."""
-    step = _js_div(stop - start, max(0.0, count))
+    step = js_div(stop - start, max(0.0, count))
     power = _js_floor(_js_log10(step))
-    error = _js_div(step, _js_pow10(power))
+    error = js_div(step, _js_pow10(power))
     factor = 10 if error >= math.sqrt(50) else 5 if error >= math.sqrt(10) else \
         2 if error >= math.sqrt(2) else 1
     if power < 0:
-        inc = _js_div(_js_pow10(-power), factor)
+        inc = js_div(_js_pow10(-power), factor)
         i1, i2 = js_round(start * inc), js_round(stop * inc)
-        if _js_div(i1, inc) < start:
+        if js_div(i1, inc) < start:
             i1 += 1
-        if _js_div(i2, inc) > stop:
+        if js_div(i2, inc) > stop:
             i2 -= 1
         inc = -inc
     else:
         inc = _js_pow10(power) * factor
-        i1, i2 = js_round(_js_div(start, inc)), js_round(_js_div(stop, inc))
+        i1, i2 = js_round(js_div(start, inc)), js_round(js_div(stop, inc))
         if i1 * inc < start:
             i1 += 1
         if i2 * inc > stop:
@@ -128,7 +123,7 @@ def tick_step(start: float, stop: float, count: float) -> float:
     inc = _tick_increment(stop, start, count) if reverse else _tick_increment(start, stop, count)
     if math.isnan(inc):
         return math.nan
-    return (-1 if reverse else 1) * (_js_div(1, -inc) if inc < 0 else inc)
+    return (-1 if reverse else 1) * (js_div(1, -inc) if inc < 0 else inc)
 
 
 def time_bin(extent: Sequence[float], maxbins: float | None = None) -> tuple[list[str], float]:
