@@ -81,9 +81,7 @@ class Result:
     rows: int
     first_draw_s: list[float] = field(default_factory=list)
     brush_ms: list[float] = field(default_factory=list)
-    # Per brush, when the host exposes its requests: mouse-up to the request's start, the
-    # request itself (server and transport), and its answer to the redrawn bars.
-    phases_ms: list[tuple[float, float, float]] = field(default_factory=list)
+    phases: list[Phases | None] = field(default_factory=list)  # per brush, as brush_ms
     missed: int = 0
     error: str | None = None
 
@@ -108,6 +106,7 @@ FIRST_DRAW_SCRIPT = """
     return marks.length >= 5 && [...marks].every(m => m.querySelector('path'));
   };
   window.__vfFirstDraw = null;
+  window.__vegafusionTrace = [];  // the charts' timelines (frontend/src/core/trace.ts)
   const poll = () => {
     if (drawn()) window.__vfFirstDraw = performance.now();
     else requestAnimationFrame(poll);
@@ -123,7 +122,8 @@ WATCH_BRUSH = """
 (el, mark) => {
   const signature = () => [...el.querySelectorAll(`g.${mark} path`)]
       .map(p => p.getAttribute('d')).join('|');
-  const state = {up: null, changes: [], last: signature()};
+  const state = {up: null, changes: [], last: signature(),
+                 traceFrom: window.__vegafusionTrace.length};
   if (el.__vfBench) el.__vfBench.observer.disconnect();
   window.addEventListener('pointerup', (e) => { state.up = e.timeStamp; },
                           {capture: true, once: true});
@@ -140,12 +140,8 @@ WATCH_BRUSH = """
 
 READ_BRUSH = """el => {
   const s = el.__vfBench;
-  // The host's update requests (Streamlit's side channel, Dash's callback; Panel's websocket
-  // messages are not resources): when each started and when its answer had arrived.
-  const requests = performance.getEntriesByType('resource')
-      .filter(r => /_vegafusion\\/update|_dash-update-component/.test(r.name))
-      .map(r => [r.startTime, r.responseEnd]);
-  return {up: s.up, changes: s.changes, now: performance.now(), requests,
+  return {up: s.up, changes: s.changes, now: performance.now(),
+          trace: window.__vegafusionTrace.slice(s.traceFrom),
           loading: el.classList.contains('vf-is-loading') ||
                    !!el.querySelector('.vf-is-loading')};
 }"""
@@ -200,9 +196,9 @@ def drag(page: Any, host: Host, start: float, end: float) -> None:
 
 
 def measure_brush(page: Any, host: Host, start: float, end: float
-                  ) -> tuple[float, tuple[float, float, float] | None] | None:
+                  ) -> tuple[float, Phases | None] | None:
     """Milliseconds from mouse-up to the frame after the last change of the filtered bars, and
-    that time's phases (see Result.phases_ms) when the host's requests are visible."""
+    that time's phases."""
     element = chart(page, host)
     element.evaluate(WATCH_BRUSH, DELAY_HIGHLIGHT)
     drag(page, host, start, end)
@@ -216,13 +212,44 @@ def measure_brush(page: Any, host: Host, start: float, end: float
     return None
 
 
-def _phases(state: dict[str, Any], drawn: float) -> tuple[float, float, float] | None:
-    """The last request answered before the bars were redrawn, split into its phases."""
-    answered = [(s, e) for s, e in state["requests"] if s >= state["up"] and e <= drawn]
-    if not answered:
+@dataclass(frozen=True)
+class Phases:
+    """One brush's latency in parts, from the chart's trace (frontend/src/core/trace.ts): from
+    the mouse-up to the sending of the update that was finally drawn (debounce, and waiting for
+    an answer still in flight), to its answer (transport, host and server; ``server`` alone is
+    ChartState.update), to the dataflow having run, to the frame."""
+
+    to_send: float
+    to_answer: float
+    server: float
+    to_drawn: float
+    to_frame: float
+    sends: int  # updates sent from the mouse-down on
+    held: bool  # the drawn update waited for the answer to an earlier one
+
+    NAMES = ("up->send", "send->answer", "(server)", "answer->drawn", "drawn->frame")
+
+    def parts(self) -> tuple[float, ...]:
+        return self.to_send, self.to_answer, self.server, self.to_drawn, self.to_frame
+
+
+def _phases(state: dict[str, Any], frame: float) -> Phases | None:
+    """The phases of the last update drawn before ``frame`` (None if the trace lacks it)."""
+    events = state["trace"]
+    drawn = [e for e in events if e["kind"] == "drawn" and e["t"] <= frame]
+    if not drawn:
         return None
-    started, ended = answered[-1]
-    return started - state["up"], ended - started, drawn - ended
+    seq, chart_id = drawn[-1]["seq"], drawn[-1]["chart"]
+    mine = [e for e in events if e["chart"] == chart_id]
+    send = next((e for e in mine if e["kind"] == "send" and e["seq"] == seq), None)
+    answer = next((e for e in mine if e["kind"] == "answer" and e["seq"] == seq), None)
+    if send is None or answer is None:
+        return None
+    earlier_answers = [e["t"] for e in mine if e["kind"] == "answer" and e["seq"] < seq]
+    held = any(0 <= send["t"] - t < 2 for t in earlier_answers)
+    return Phases(send["t"] - state["up"], answer["t"] - send["t"], answer.get("serverMs", 0.0),
+                  drawn[-1]["t"] - answer["t"], frame - drawn[-1]["t"],
+                  sum(e["kind"] == "send" for e in mine), held)
 
 
 def run_host(browser: Any, host: Host, rows: int, brushes: int, log_dir: Path) -> Result:
@@ -247,8 +274,7 @@ def run_host(browser: Any, host: Host, rows: int, brushes: int, log_dir: Path) -
                 result.missed += 1
                 continue
             result.brush_ms.append(measured[0])
-            if measured[1] is not None:
-                result.phases_ms.append(measured[1])
+            result.phases.append(measured[1])
         context.close()
     except Exception as error:  # report what was measured before the failure
         result.error = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}"
@@ -261,18 +287,30 @@ def markdown(results: list[Result], brushes: int) -> str:
     lines = [
         "| host | rows | first draw, 1st visit (s) | first draw, 2nd visit (s) "
         "| brush p50 (ms) | brush p95 (ms) | brushes measured "
-        "| p50 phases: up->request / request / answer->drawn (ms) |",
-        "|---|---:|---:|---:|---:|---:|---:|---|",
+        f"| p50 phases: {' / '.join(Phases.NAMES)} (ms) | updates sent per brush (p50) "
+        "| brushes whose update waited for another |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for r in results:
         visits = [f"{s:.2f}" for s in r.first_draw_s] + ["-"] * (2 - len(r.first_draw_s))
         p50 = f"{statistics.median(r.brush_ms):.0f}" if r.brush_ms else "-"
         p95 = f"{percentile(r.brush_ms, 0.95):.0f}" if r.brush_ms else "-"
         note = f" ({r.error})" if r.error else ""
-        phases = " / ".join(f"{statistics.median(p[i] for p in r.phases_ms):.0f}"
-                            for i in range(3)) if r.phases_ms else "not visible"
+        traced = [p for p in r.phases if p is not None]
+        phases = " / ".join(f"{statistics.median(p.parts()[i] for p in traced):.0f}"
+                            for i in range(len(Phases.NAMES))) if traced else "-"
+        sends = f"{statistics.median(p.sends for p in traced):.0f}" if traced else "-"
+        held = f"{sum(p.held for p in traced)} of {len(traced)}"
         lines.append(f"| {r.host} | {r.rows:,} | {visits[0]} | {visits[1]} | {p50} | {p95} "
-                     f"| {len(r.brush_ms)} of {brushes}{note} | {phases} |")
+                     f"| {len(r.brush_ms)} of {brushes}{note} | {phases} | {sends} | {held} |")
+    lines += ["", "The slowest brushes of each run, in parts (ms: "
+              + " / ".join(Phases.NAMES) + "):", ""]
+    for r in results:
+        slowest = sorted(zip(r.brush_ms, r.phases), key=lambda bp: -bp[0])[:3]
+        parts = [f"{ms:.0f} = " + (" / ".join(f"{x:.0f}" for x in p.parts())
+                                   + (" (waited)" if p.held else "") if p else "?")
+                 for ms, p in slowest]
+        lines.append(f"- {r.host} {r.rows:,}: " + "; ".join(parts))
     lines.append("")
     lines.append("Headless Chromium and the server on the same machine (2 shared cores, other "
                  "jobs running): compare hosts within one run, not figures across runs.")

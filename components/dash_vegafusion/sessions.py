@@ -20,6 +20,7 @@ from typing import Any, Mapping
 
 from vegafusion_core.errors import VegaFusionError
 from vegafusion_core.runtime import ChartState, new_chart_state
+from vegafusion_core.runtime.protocol import answer_update
 from vegafusion_core.runtime.selections import SelectionKind, selection_params
 from vegafusion_core.spec.normalize import to_vega
 
@@ -147,9 +148,6 @@ def _hello(definition: ChartDefinition, session_id: str, tz: Any) -> dict[str, A
 
 def _update(definition: ChartDefinition, session_id: str, message: dict[str, Any]
             ) -> dict[str, Any]:
-    seq = message.get("seq")
-    if not isinstance(seq, int) or isinstance(seq, bool):
-        return {"type": "error", "message": "an update needs an integer seq"}
     session = _get_session((definition.key, session_id))
     if session is None:
         # Evicted or never greeted: its earlier inputs are gone, so start the browser afresh.
@@ -157,14 +155,8 @@ def _update(definition: ChartDefinition, session_id: str, message: dict[str, Any
         _store_session((definition.key, session_id), Session(state, definition.tz))
         return _reset(state)
     with session.lock:
-        if seq <= session.last_seq:
-            return {"type": "error", "seq": seq, "message": f"update {seq} arrived out of order"}
-        try:
-            changed = session.state.update(message.get("updates"))
-        except VegaFusionError as err:
-            return {"type": "error", "seq": seq, "message": str(err)}
-        session.last_seq = seq
-    return {"type": "update", "seq": seq, "updates": changed}
+        reply, session.last_seq = answer_update(session.state, message, session.last_seq)
+    return reply
 
 
 def answer(definition: ChartDefinition, session_id: Any, message: Any) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from panel.custom import JSComponent
 
 from vegafusion_core.errors import SpecError, VegaFusionError
 from vegafusion_core.runtime import ChartState, _local_tz, new_chart_state
+from vegafusion_core.runtime.protocol import answer_update
 from vegafusion_core.runtime.selections import selection_params, selections_from_stores
 from vegafusion_core.spec.normalize import to_vega
 
@@ -206,17 +207,10 @@ class VegaFusionPane(JSComponent):
                 "commPlan": state.get_comm_plan()}
 
     def _update(self, client: str, message: dict[str, Any]) -> dict[str, Any]:
-        seq = message.get("seq")
-        if not isinstance(seq, int) or isinstance(seq, bool):
-            return {"type": "error", "message": "an update needs an integer seq"}
         view = self._views.get(client)
         if view is None:
-            return {"type": "error", "seq": seq, "message": "say hello first"}
-        if seq <= view["last_seq"]:
-            return {"type": "error", "seq": seq, "message": f"update {seq} arrived out of order"}
-        try:
-            changed = view["state"].update(message.get("updates"))
-        except VegaFusionError as err:
-            return {"type": "error", "seq": seq, "message": str(err)}
-        view["last_seq"] = seq
-        return {"type": "update", "seq": seq, "updates": _encode_updates(changed)}
+            return {"type": "error", "seq": message.get("seq"), "message": "say hello first"}
+        reply, view["last_seq"] = answer_update(view["state"], message, view["last_seq"])
+        if reply["type"] == "update":
+            reply["updates"] = _encode_updates(reply["updates"])
+        return reply

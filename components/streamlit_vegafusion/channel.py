@@ -28,6 +28,7 @@ from typing import Any
 
 from vegafusion_core.errors import VegaFusionError
 from vegafusion_core.runtime import ChartState, new_chart_state
+from vegafusion_core.runtime.protocol import answer_update
 
 ROUTE = "/_vegafusion/update"
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -43,6 +44,7 @@ class ChartEntry:
     build: dict[str, Any]  # what new_chart_state was given, to re-plan for another zone
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    last_seq: int = 0
 
     def handle(self, message: Any) -> dict[str, Any]:
         """Answer one client message (see frontend/src/core/types.ts)."""
@@ -52,15 +54,9 @@ class ChartEntry:
         if kind == "hello":
             return self._hello(message.get("tz"))
         if kind == "update":
-            seq = message.get("seq")
-            if not isinstance(seq, int):
-                return {"type": "error", "message": "an update needs an integer seq"}
-            try:
-                with self.lock:
-                    changed = self.state.update(message.get("updates"))
-            except VegaFusionError as err:
-                return {"type": "error", "seq": seq, "message": str(err)}
-            return {"type": "update", "seq": seq, "updates": changed}
+            with self.lock:
+                reply, self.last_seq = answer_update(self.state, message, self.last_seq)
+            return reply
         return {"type": "error", "message": f"unknown message type {kind!r}"}
 
     def _hello(self, tz: Any) -> dict[str, Any]:
@@ -140,24 +136,54 @@ def route_path() -> str:
     return f"/{base}{ROUTE}" if base else ROUTE
 
 
-def _running_apps() -> list[Any]:
-    from starlette.applications import Starlette
-
-    return [obj for obj in gc.get_objects() if isinstance(obj, Starlette)]
-
-
 def ensure_route() -> bool:
     """Insert the route into the running Streamlit server (once). False if there is none."""
+    from starlette.applications import Starlette
     from starlette.routing import Route
 
     with _install_lock:
         if len(_installed_apps):
             return True
-        apps = _running_apps()  # a full heap walk: done once per process
+        heap = gc.get_objects()  # a full heap walk: done once per process
+        apps = [obj for obj in heap if isinstance(obj, Starlette)]
         if not apps:
             return False
         for app in apps:
             # First in the list: Streamlit's catch-all static route would otherwise answer it.
             app.router.routes.insert(0, Route(route_path(), _endpoint, methods=["POST"]))
             _installed_apps.add(app)
+        _disable_nagle(heap)
         return True
+
+
+def _disable_nagle(heap: list[Any]) -> None:
+    """Turn Nagle's algorithm off on the server's listening sockets (accepted connections inherit
+    it on Linux) and on the connections already open.
+
+    Streamlit creates its listening socket without naming the protocol, so asyncio does not set
+    TCP_NODELAY on the connections (it checks ``sock.proto == IPPROTO_TCP``), and uvicorn writes
+    a response's headers and body in two sends: on a kept-alive connection the body then waits
+    for the browser's delayed ACK of the headers, about 40 ms per update (measured here: 68 ms
+    per request from the browser for 21 ms of work; 23 ms after this).
+    """
+    import asyncio
+    import socket
+
+    from streamlit import config
+
+    port = config.get_option("server.port")
+    sockets = []
+    for obj in heap:
+        if isinstance(obj, asyncio.base_events.Server):
+            sockets += obj.sockets
+        elif isinstance(obj, asyncio.Transport):
+            sock = obj.get_extra_info("socket")
+            if sock is not None:
+                sockets.append(sock)
+    for sock in sockets:
+        try:
+            if sock.type == socket.SOCK_STREAM and sock.family in (socket.AF_INET, socket.AF_INET6) \
+                    and sock.getsockname()[1] == port:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:  # closed meanwhile
+            continue

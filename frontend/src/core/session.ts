@@ -5,6 +5,7 @@
  */
 import { readVariable, watchVariable, writeVariable } from "./scopes";
 import { Synchronizer, type Clock, type SyncOptions, realClock } from "./sync";
+import { tracer } from "./trace";
 import type { MountProps, ServerMessage, Transport, Update } from "./types";
 import { decodeDataset } from "./values";
 
@@ -33,6 +34,7 @@ export class ChartSession {
   private watchTimer: unknown = null;
   private clock: Clock;
   private applying: Promise<void> = Promise.resolve();
+  private trace = tracer();
 
   constructor(private transport: Transport, private ui: SessionUI,
     options: SyncOptions = {}) {
@@ -50,7 +52,10 @@ export class ChartSession {
     this.props = props;
     for (const variable of props.commPlan.client_to_server) {
       this.unwatch.push(watchVariable(view, variable,
-        () => this.sync.change(variable, readVariable(view, variable))));
+        () => {
+          this.trace("change", this.sync.newestSent + 1);
+          this.sync.change(variable, readVariable(view, variable));
+        }));
     }
     if (props.resyncOnBind !== false) {
       for (const variable of props.commPlan.client_to_server) {
@@ -76,6 +81,7 @@ export class ChartSession {
   }
 
   private sendUpdate(seq: number, updates: Update[]): void {
+    this.trace("send", seq);
     this.transport.send({ type: "update", seq, updates });
     if (this.loadingTimer === null) {
       this.loadingTimer = this.clock.setTimeout(() => {
@@ -95,11 +101,13 @@ export class ChartSession {
   private async onMessage(message: ServerMessage): Promise<void> {
     if (!message || typeof message !== "object") return;
     if (message.type === "update") {
+      this.trace("answer", message.seq, message.serverMs);
       const ready = this.sync.receive(message.seq, message.updates || []);
       if (ready === null) return;
       this.stopLoading();
       this.ui.showError(null);
       await this.apply(ready);
+      this.trace("drawn", message.seq);
     } else if (message.type === "error") {
       if (!this.sync.receiveError(message.seq)) return;
       this.stopLoading();

@@ -26,7 +26,7 @@ export type ClientMessage =
 
 /** Server -> browser. `seq` of an answer is the seq of the update it answers. */
 export type ServerMessage =
-  | { type: "update"; seq: number; updates: Update[] }
+  | { type: "update"; seq: number; updates: Update[]; serverMs?: number }
   | { type: "error"; seq?: number; message: string }
   | { type: "reset"; clientSpec: object; commPlan: CommPlan };
 
