@@ -226,6 +226,8 @@ class Phases:
     to_frame: float
     sends: int  # updates sent from the mouse-down on
     held: bool  # the drawn update waited for the answer to an earlier one
+    # Each earlier update of the brush: (its round trip, the server's part of it), in ms.
+    earlier: tuple[tuple[float, float], ...] = ()
 
     NAMES = ("up->send", "send->answer", "(server)", "answer->drawn", "drawn->frame")
 
@@ -247,9 +249,14 @@ def _phases(state: dict[str, Any], frame: float) -> Phases | None:
         return None
     earlier_answers = [e["t"] for e in mine if e["kind"] == "answer" and e["seq"] < seq]
     held = any(0 <= send["t"] - t < 2 for t in earlier_answers)
+    rounds = []
+    for sent in (e for e in mine if e["kind"] == "send" and e["seq"] < seq):
+        got = next((e for e in mine if e["kind"] == "answer" and e["seq"] == sent["seq"]), None)
+        if got is not None:
+            rounds.append((got["t"] - sent["t"], got.get("serverMs", 0.0)))
     return Phases(send["t"] - state["up"], answer["t"] - send["t"], answer.get("serverMs", 0.0),
                   drawn[-1]["t"] - answer["t"], frame - drawn[-1]["t"],
-                  sum(e["kind"] == "send" for e in mine), held)
+                  sum(e["kind"] == "send" for e in mine), held, tuple(rounds))
 
 
 def run_host(browser: Any, host: Host, rows: int, brushes: int, log_dir: Path) -> Result:
@@ -308,7 +315,9 @@ def markdown(results: list[Result], brushes: int) -> str:
     for r in results:
         slowest = sorted(zip(r.brush_ms, r.phases), key=lambda bp: -bp[0])[:3]
         parts = [f"{ms:.0f} = " + (" / ".join(f"{x:.0f}" for x in p.parts())
-                                   + (" (waited)" if p.held else "") if p else "?")
+                                   + (" (waited for " + ", ".join(
+                                       f"{a:.0f} ms of which server {b:.0f}" for a, b in p.earlier)
+                                      + ")" if p.held else "") if p else "?")
                  for ms, p in slowest]
         lines.append(f"- {r.host} {r.rows:,}: " + "; ".join(parts))
     lines.append("")

@@ -20,6 +20,7 @@ from dash.exceptions import PreventUpdate
 
 from vegafusion_core.errors import SpecError
 from vegafusion_core.runtime import _local_tz
+from vegafusion_core.runtime.protocol import disable_nagle
 from vegafusion_core.runtime.selections import selections_from_stores
 
 from .sessions import ChartDefinition, answer, define_chart, lookup_definition
@@ -94,6 +95,7 @@ def _on_client_message(envelope: Any) -> tuple[Any, Any]:
     message}; a selection report answers ``ok`` so the browser's queue moves on."""
     if not isinstance(envelope, dict):
         raise PreventUpdate
+    _answer_without_delay()
     n = envelope.get("n")
     definition = lookup_definition(envelope.get("chart"))
     if definition is None:
@@ -107,6 +109,19 @@ def _on_client_message(envelope: Any) -> tuple[Any, Any]:
             return {"n": n, "message": {"type": "error", "message": str(err)}}, no_update
         return {"n": n, "message": {"type": "ok"}}, selections
     return {"n": n, "message": answer(definition, envelope.get("session"), message)}, no_update
+
+
+def _answer_without_delay() -> None:
+    """Nagle off on this request's connection (werkzeug's server writes headers and body apart,
+    so the body would wait for the browser's delayed ACK); other WSGI servers expose no socket."""
+    try:
+        from flask import request
+
+        sock = request.environ.get("werkzeug.socket")
+    except RuntimeError:  # outside a request (a test calling in directly)
+        return
+    if sock is not None:
+        disable_nagle(sock)
 
 
 def _running_app() -> dash.Dash | None:

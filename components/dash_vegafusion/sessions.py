@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from vegafusion_core.errors import VegaFusionError
 from vegafusion_core.runtime import ChartState, new_chart_state
-from vegafusion_core.runtime.protocol import answer_update
+from vegafusion_core.runtime.protocol import answer_update, settle_heap
 from vegafusion_core.runtime.selections import SelectionKind, selection_params
 from vegafusion_core.spec.normalize import to_vega
 
@@ -168,7 +168,10 @@ def answer(definition: ChartDefinition, session_id: Any, message: Any) -> dict[s
     try:
         kind = message.get("type")
         if kind == "hello":
-            return _hello(definition, session_id, message.get("tz"))
+            try:
+                return _hello(definition, session_id, message.get("tz"))
+            finally:
+                settle_heap()  # the page's charts are planned: a good moment (see settle_heap)
         if kind == "update":
             return _update(definition, session_id, message)
         return {"type": "error", "message": f"unknown message type {kind!r}"}

@@ -20,11 +20,12 @@ from typing import Any, Mapping
 import param
 import pyarrow as pa
 from panel.config import config
+from panel.io.state import state as pn_state
 from panel.custom import JSComponent
 
 from vegafusion_core.errors import SpecError, VegaFusionError
 from vegafusion_core.runtime import ChartState, _local_tz, new_chart_state
-from vegafusion_core.runtime.protocol import answer_update
+from vegafusion_core.runtime.protocol import answer_update, disable_nagle, settle_heap
 from vegafusion_core.runtime.selections import selection_params, selections_from_stores
 from vegafusion_core.spec.normalize import to_vega
 
@@ -72,6 +73,19 @@ def _arrow_column(values: list[Any]) -> pa.Array | None:
 def _encode_updates(updates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{**u, "value": dataset_value(u["value"])} if u.get("namespace") == "data" else u
             for u in updates]
+
+
+def _answer_without_delay() -> None:
+    """Nagle off on the websockets of the current Bokeh session: Bokeh sends a message as several
+    frames (header, metadata, content, buffers), each of which would otherwise wait for the
+    browser's delayed ACK of the one before."""
+    session = getattr(getattr(pn_state.curdoc, "session_context", None), "_session", None)
+    for connection in getattr(session, "_subscribed_connections", ()):
+        stream = getattr(getattr(getattr(connection, "_socket", None), "ws_connection", None),
+                         "stream", None)
+        socket = getattr(stream, "socket", None)
+        if socket is not None:
+            disable_nagle(socket)
 
 
 class VegaFusionPane(JSComponent):
@@ -143,6 +157,8 @@ class VegaFusionPane(JSComponent):
         if not isinstance(data, dict) or not isinstance(data.get("client"), str):
             return  # not from our front end: nobody to answer
         client, message = data["client"], data.get("message")
+        if isinstance(message, dict) and message.get("type") == "hello":
+            _answer_without_delay()
         if isinstance(message, dict) and message.get("type") == "selection":
             self._reply(client, self._set_selections(message.get("stores")))
             return
@@ -182,7 +198,10 @@ class VegaFusionPane(JSComponent):
         try:
             kind = message.get("type")
             if kind == "hello":
-                return self._hello(client, message.get("tz"))
+                try:
+                    return self._hello(client, message.get("tz"))
+                finally:
+                    settle_heap()  # the page's charts are planned: a good moment (settle_heap)
             if kind == "update":
                 return self._update(client, message)
             return {"type": "error", "message": f"unknown message type {kind!r}"}
