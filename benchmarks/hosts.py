@@ -13,11 +13,17 @@ port, opens it in Debian's Chromium (Playwright, headless) and measures:
   on a second visit in a fresh browser context (the table is cached in the server process).
   Dash plans its charts when the app builds its (static) layout, before the server answers,
   so its first draw holds neither reading the table nor planning; the other hosts plan per
-  session, after the page has asked for the chart.
+  session, after the page has asked for the chart. Also when every chart of the page is drawn
+  (the page is loaded); brushing starts only then.
+- first brush: one drag before the measured ones. It builds the cubes that later brushes read
+  (runtime/preaggregate.py), so it is reported on its own.
 - brush latency: N drags on the distance histogram sweeping its axis. For each, from the mouse-up
   event (its event timestamp) to the animation frame after the last change of the filtered delay
   histogram's bars in the SVG (a MutationObserver compares their path geometry; the last change,
-  so that an answer to an intermediate brush does not count as the answer).
+  so that an answer to an intermediate brush does not count as the answer). Each brush is
+  also split into parts from the charts' trace (frontend/src/core/trace.ts): mouse-up to the
+  sending of the update finally drawn, its round trip (and the server's share, ChartState.update),
+  the dataflow run, the frame; and the slowest brushes are listed with what they waited for.
 
 It is a benchmark, not a test: nothing is asserted about timings. It prints a markdown table.
 The data are the demo's generated flights, written once per row count into examples/data/.
@@ -54,6 +60,7 @@ class Host:
     bundle: str
     chart_selector: str  # the crossfilter chart's container (the first chart of the page)
     health_path: str
+    charts: int  # how many charts the demo page draws
 
     def command(self, port: int) -> list[str]:
         app = str(ROOT / "examples" / self.app)
@@ -66,12 +73,12 @@ class Host:
 
 HOSTS = {
     "streamlit": Host("streamlit", "streamlit_app.py", "streamlit_vegafusion/static/streamlit.js",
-                      ".vegafusion-chart", "/_stcore/health"),
+                      ".vegafusion-chart", "/_stcore/health", 3),
     "dash": Host("dash", "dash_app.py", "dash_vegafusion/static/dash.js", "#crossfilter",
-                 "/_dash-dependencies"),
+                 "/_dash-dependencies", 2),
     # A static file answers at once; the page itself builds a session (plans both charts).
     "panel": Host("panel", "panel_app.py", "panel_vegafusion/static/panel.js",
-                  ".vegafusion-chart", "/static/js/bokeh.min.js"),
+                  ".vegafusion-chart", "/static/js/bokeh.min.js", 2),
 }
 
 
@@ -79,7 +86,9 @@ HOSTS = {
 class Result:
     host: str
     rows: int
-    first_draw_s: list[float] = field(default_factory=list)
+    first_draw_s: list[float] = field(default_factory=list)  # per visit
+    all_drawn_s: list[float] = field(default_factory=list)  # per visit: every chart drawn
+    first_brush_ms: float | None = None  # the warm-up brush (builds the cubes)
     brush_ms: list[float] = field(default_factory=list)
     phases: list[Phases | None] = field(default_factory=list)  # per brush, as brush_ms
     missed: int = 0
@@ -98,6 +107,11 @@ FIRST_DRAW_SCRIPT = """
       if (el.shadowRoot) { const found = deepFind(el.shadowRoot); if (found) return found; }
     return null;
   };
+  const charts = (root) => {  // every drawn chart of the page, through shadow roots
+    let n = [...root.querySelectorAll('.vf-chart svg')].filter(s => s.querySelector('path')).length;
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) n += charts(el.shadowRoot);
+    return n;
+  };
   const drawn = () => {
     const chart = deepFind(document);
     const svg = chart && chart.querySelector('.vf-chart svg');
@@ -106,9 +120,11 @@ FIRST_DRAW_SCRIPT = """
     return marks.length >= 5 && [...marks].every(m => m.querySelector('path'));
   };
   window.__vfFirstDraw = null;
+  window.__vfAllDrawn = null;
   window.__vegafusionTrace = [];  // the charts' timelines (frontend/src/core/trace.ts)
   const poll = () => {
-    if (drawn()) window.__vfFirstDraw = performance.now();
+    if (window.__vfFirstDraw === null && drawn()) window.__vfFirstDraw = performance.now();
+    if (charts(document) >= %d) window.__vfAllDrawn = performance.now();
     else requestAnimationFrame(poll);
   };
   requestAnimationFrame(poll);
@@ -172,16 +188,19 @@ def chart(page: Any, host: Host) -> Any:
     return page.locator(host.chart_selector).first
 
 
-def open_page(browser: Any, url: str, host: Host) -> tuple[Any, Any, float]:
-    """A fresh context and page at `url`; returns them and the first draw in seconds."""
+def open_page(browser: Any, url: str, host: Host) -> tuple[Any, Any, float, float]:
+    """A fresh context and page at `url`; returns them, the crossfilter's first draw and the
+    time when every chart of the page was drawn, in seconds."""
     context = browser.new_context(viewport=VIEWPORT, timezone_id=TZ)
-    context.add_init_script(FIRST_DRAW_SCRIPT % host.chart_selector)
+    context.add_init_script(FIRST_DRAW_SCRIPT % (host.chart_selector, host.charts))
     page = context.new_page()
     page.goto(url, wait_until="commit", timeout=FIRST_DRAW_TIMEOUT_S * 1000)
     page.wait_for_function("window.__vfFirstDraw !== null", polling=100,
                            timeout=FIRST_DRAW_TIMEOUT_S * 1000)
-    first_draw_ms = page.evaluate("window.__vfFirstDraw")
-    return context, page, first_draw_ms / 1000
+    page.wait_for_function("window.__vfAllDrawn !== null", polling=100,
+                           timeout=FIRST_DRAW_TIMEOUT_S * 1000)
+    first_ms, all_ms = page.evaluate("[window.__vfFirstDraw, window.__vfAllDrawn]")
+    return context, page, first_ms / 1000, all_ms / 1000
 
 
 def drag(page: Any, host: Host, start: float, end: float) -> None:
@@ -270,12 +289,16 @@ def run_host(browser: Any, host: Host, rows: int, brushes: int, log_dir: Path) -
                            timeout=SERVER_TIMEOUT_S)
     try:
         for visit in range(2):
-            context, page, seconds = open_page(browser, url, host)
-            result.first_draw_s.append(seconds)
+            context, page, first, every = open_page(browser, url, host)
+            result.first_draw_s.append(first)
+            result.all_drawn_s.append(every)
             if visit == 0:
                 context.close()
-        page.wait_for_timeout(1000)  # let the second chart and any startup traffic settle
-        for start, end in brush_windows(brushes):
+        page.wait_for_timeout(1000)  # let any startup traffic settle
+        windows = brush_windows(brushes + 1)
+        warm_up = measure_brush(page, host, *windows[0])
+        result.first_brush_ms = warm_up[0] if warm_up else None
+        for start, end in windows[1:]:
             measured = measure_brush(page, host, start, end)
             if measured is None:
                 result.missed += 1
@@ -292,14 +315,16 @@ def run_host(browser: Any, host: Host, rows: int, brushes: int, log_dir: Path) -
 
 def markdown(results: list[Result], brushes: int) -> str:
     lines = [
-        "| host | rows | first draw, 1st visit (s) | first draw, 2nd visit (s) "
-        "| brush p50 (ms) | brush p95 (ms) | brushes measured "
+        "| host | rows | crossfilter drawn, 1st / 2nd visit (s) | page drawn, 1st / 2nd visit (s) "
+        "| first brush (ms) | brush p50 (ms) | brush p95 (ms) | brushes measured "
         f"| p50 phases: {' / '.join(Phases.NAMES)} (ms) | updates sent per brush (p50) "
         "| brushes whose update waited for another |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for r in results:
-        visits = [f"{s:.2f}" for s in r.first_draw_s] + ["-"] * (2 - len(r.first_draw_s))
+        visits = " / ".join(f"{s:.2f}" for s in r.first_draw_s) or "-"
+        pages = " / ".join(f"{s:.2f}" for s in r.all_drawn_s) or "-"
+        first = f"{r.first_brush_ms:.0f}" if r.first_brush_ms is not None else "-"
         p50 = f"{statistics.median(r.brush_ms):.0f}" if r.brush_ms else "-"
         p95 = f"{percentile(r.brush_ms, 0.95):.0f}" if r.brush_ms else "-"
         note = f" ({r.error})" if r.error else ""
@@ -308,7 +333,7 @@ def markdown(results: list[Result], brushes: int) -> str:
                             for i in range(len(Phases.NAMES))) if traced else "-"
         sends = f"{statistics.median(p.sends for p in traced):.0f}" if traced else "-"
         held = f"{sum(p.held for p in traced)} of {len(traced)}"
-        lines.append(f"| {r.host} | {r.rows:,} | {visits[0]} | {visits[1]} | {p50} | {p95} "
+        lines.append(f"| {r.host} | {r.rows:,} | {visits} | {pages} | {first} | {p50} | {p95} "
                      f"| {len(r.brush_ms)} of {brushes}{note} | {phases} | {sends} | {held} |")
     lines += ["", "The slowest brushes of each run, in parts (ms: "
               + " / ".join(Phases.NAMES) + "):", ""]
