@@ -20,7 +20,7 @@ from typing import Any, Mapping
 
 from vegafusion_core.errors import VegaFusionError
 from vegafusion_core.runtime import ChartState, new_chart_state
-from vegafusion_core.runtime.protocol import answer_update, settle_heap
+from vegafusion_core.runtime.protocol import answer_update, prepare_page
 from vegafusion_core.runtime.selections import SelectionKind, selection_params
 from vegafusion_core.spec.normalize import to_vega
 
@@ -140,6 +140,7 @@ def _hello(definition: ChartDefinition, session_id: str, tz: Any) -> dict[str, A
     except VegaFusionError as err:
         return {"type": "error", "message": f"time zone {zone!r}: {err}"}
     _store_session((definition.key, session_id), Session(state, zone))
+    prepare_page(state)
     same = (zone == definition.tz
             or (state.get_client_spec() == definition.template.get_client_spec()
                 and state.get_comm_plan() == definition.template.get_comm_plan()))
@@ -168,10 +169,7 @@ def answer(definition: ChartDefinition, session_id: Any, message: Any) -> dict[s
     try:
         kind = message.get("type")
         if kind == "hello":
-            try:
-                return _hello(definition, session_id, message.get("tz"))
-            finally:
-                settle_heap()  # the page's charts are planned: a good moment (see settle_heap)
+            return _hello(definition, session_id, message.get("tz"))
         if kind == "update":
             return _update(definition, session_id, message)
         return {"type": "error", "message": f"unknown message type {kind!r}"}

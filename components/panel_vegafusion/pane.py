@@ -25,7 +25,7 @@ from panel.custom import JSComponent
 
 from vegafusion_core.errors import SpecError, VegaFusionError
 from vegafusion_core.runtime import ChartState, _local_tz, new_chart_state
-from vegafusion_core.runtime.protocol import answer_update, disable_nagle, settle_heap
+from vegafusion_core.runtime.protocol import answer_update, disable_nagle, prepare_page
 from vegafusion_core.runtime.selections import selection_params, selections_from_stores
 from vegafusion_core.spec.normalize import to_vega
 
@@ -198,10 +198,7 @@ class VegaFusionPane(JSComponent):
         try:
             kind = message.get("type")
             if kind == "hello":
-                try:
-                    return self._hello(client, message.get("tz"))
-                finally:
-                    settle_heap()  # the page's charts are planned: a good moment (settle_heap)
+                return self._hello(client, message.get("tz"))
             if kind == "update":
                 return self._update(client, message)
             return {"type": "error", "message": f"unknown message type {kind!r}"}
@@ -217,6 +214,7 @@ class VegaFusionPane(JSComponent):
         except VegaFusionError as err:
             return {"type": "error", "message": f"time zone {zone!r}: {err}"}
         self._views[client] = {"state": state, "last_seq": 0}
+        prepare_page(state)
         while len(self._views) > MAX_VIEWS:
             self._views.popitem(last=False)
         if zone == self._tz or (state.get_client_spec() == self._template.get_client_spec()

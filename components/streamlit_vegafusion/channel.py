@@ -28,7 +28,7 @@ from typing import Any
 
 from vegafusion_core.errors import VegaFusionError
 from vegafusion_core.runtime import ChartState, new_chart_state
-from vegafusion_core.runtime.protocol import answer_update, disable_nagle, settle_heap
+from vegafusion_core.runtime.protocol import answer_update, disable_nagle, prepare_page
 
 ROUTE = "/_vegafusion/update"
 MAX_BODY_BYTES = 4 * 1024 * 1024
@@ -64,7 +64,7 @@ class ChartEntry:
         try:
             return self._replan_for(tz)
         finally:
-            settle_heap()  # the page's charts are planned: a good moment (see settle_heap)
+            prepare_page(self.state)
 
     def _replan_for(self, tz: Any) -> dict[str, Any]:
         if not isinstance(tz, str) or not tz or tz == self.tz:

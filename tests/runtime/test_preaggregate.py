@@ -206,3 +206,45 @@ def test_too_large_cube_is_dropped_and_the_scan_answers(monkeypatch):
     assert list(made.values()) == [None]
     counts = _datasets(state, ["agg"])["agg"]
     assert sum(r["count"] for r in counts) == sum(1 for r in _rows() if r["origin"] == "ATL")
+
+
+def test_prepare_for_selections_builds_the_first_brush_cube_and_changes_nothing(always_cube):
+    from vegafusion_core.runtime.executor import Executor
+
+    spec, table = _crossfilter(), pa.Table.from_pylist(_rows())
+
+    def new_state():
+        return runtime._state(spec, local_tz="UTC", default_input_tz=None,
+                              inline_datasets={"flights": table}, executor=Executor())
+
+    names = ["data_1", "data_2", "data_3"]
+    brush = _brush(_brush_unit(spec), "distance", 200, 1300)
+    unprepared = new_state()
+    expected_answer = unprepared.update(brush)
+
+    state = new_state()
+    executor = state.evaluator.executor
+    shown = state.get_transformed_spec()
+    values = {var: json.dumps(value, sort_keys=True) for var, value in
+              state.evaluator.values.items()}
+    assert state.prepare_for_selections() == 3  # one brushed field per repeated view
+    cubes = dict(executor._cubes)
+    assert any(name is not None for name in cubes.values()), "no cube was built"
+    # Nothing the browser sees or the next update reads has changed.
+    assert state.get_transformed_spec() == shown
+    assert {var: json.dumps(value, sort_keys=True) for var, value in
+            state.evaluator.values.items()} == values
+    # The first brush reads the prepared cube (no new one) and answers what it would have.
+    assert state.update(brush) == expected_answer
+    assert executor._cubes == cubes
+    assert _datasets(state, names) == _datasets(unprepared, names)
+
+
+def test_prepare_for_selections_without_fixed_fields_does_nothing():
+    spec = _filtered_aggregate(["count"], [None], ["time"],
+                               "vlSelectionTest('sel_store', datum, 'union')")
+    state = runtime.new_chart_state(spec, inline_datasets={"flights": pa.Table.from_pylist(_rows())},
+                                    local_tz="UTC")
+    shown = state.get_transformed_spec()
+    assert state.prepare_for_selections() == 0
+    assert state.get_transformed_spec() == shown

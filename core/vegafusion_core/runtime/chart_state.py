@@ -9,6 +9,7 @@ the state exactly as it was.
 from __future__ import annotations
 
 import copy
+import json
 import threading
 from typing import Any, Mapping, Sequence
 
@@ -18,10 +19,13 @@ from ..planner.facets import lift_facet_aggregations
 from ..planner.plan import Plan, plan as make_plan, server_reads
 from ..planner.split import build_client_spec, build_server_spec
 from ..planner.warnings import PlannerWarning
-from ..spec.scopes import Var, collect_definitions
+from ..spec.scopes import Var, collect_definitions, resolve
 from .evaluation import Evaluator, Inputs
 from .executor import Executor, default_executor
 from .ordering import identity_fields, incremental_order
+
+
+_TUPLE_FIELDS = "_tuple_fields"
 
 
 class RowLimitError(VegaFusionError):
@@ -87,18 +91,79 @@ class ChartState:
     def update(self, client_updates: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         with self._lock:
             changed = self._apply_inputs(client_updates)
-            snapshot = (dict(self.evaluator.values), dict(self.evaluator.keys),
-                        dict(self.evaluator._relations))
+            snapshot = self._snapshot()
             try:
                 self._evaluate(self._affected(changed))
             except BaseException:
-                (self.evaluator.values, self.evaluator.keys,
-                 self.evaluator._relations) = snapshot
+                self._restore(snapshot)
                 self.evaluator.values.update(self._previous_inputs)
                 raise
             return self._changed_outputs()
 
+    def prepare_for_selections(self) -> int:
+        """Build now what the first selection made in the browser would build (the cubes of
+        runtime/preaggregate.py), so that the first brush is as fast as the ones after it.
+
+        Hosts call it once the page's charts are planned. For each selection store the browser
+        sends whose fields are fixed (Vega-Lite's ``<sel>_store`` and ``<sel>_tuple_fields``),
+        a stand-in selection over those fields is applied and the datasets that read it are
+        compiled, which builds their cubes but runs none of their queries; then the state is
+        put back exactly as it was. Returns how many stand-in selections were compiled.
+        """
+        prepared = 0
+        with self._lock:
+            for update in self._stand_in_selections():
+                snapshot = self._snapshot()
+                try:
+                    self._compile_affected(self._apply_inputs([update]))
+                    prepared += 1
+                except VegaFusionError:
+                    pass  # a pipeline that cannot take the stand-in: nothing to prepare
+                finally:
+                    self._restore(snapshot)
+        return prepared
+
     # -- internals -------------------------------------------------------------------------------
+    def _snapshot(self) -> tuple[Any, ...]:
+        ev = self.evaluator
+        return dict(ev.values), dict(ev.keys), dict(ev._relations), set(ev._interactive)
+
+    def _restore(self, snapshot: tuple[Any, ...]) -> None:
+        ev = self.evaluator
+        ev.values, ev.keys, ev._relations, ev._interactive = snapshot
+
+    def _stand_in_selections(self) -> list[dict[str, Any]]:
+        """One update per selection unit with fixed fields (a ``<sel>_tuple_fields`` signal, in
+        whichever group it is), holding one tuple over those fields in its ``<sel>_store``: the
+        values do not matter, a cube depends on the columns the filter reads."""
+        inputs = set(self.plan.client_to_server)
+        updates, seen = [], set()
+        for var, defn in self.evaluator.defs.items():
+            if var.namespace != "signal" or not var.name.endswith(_TUPLE_FIELDS):
+                continue
+            store = resolve(self.evaluator.defs, "data",
+                            var.name[: -len(_TUPLE_FIELDS)] + "_store", var.scope)
+            entries = defn.spec.get("value")
+            if store not in inputs or not (isinstance(entries, list) and entries and all(
+                    isinstance(e, dict) and isinstance(e.get("field"), str) for e in entries)):
+                continue
+            values = [None if e.get("type", "E") == "E" else [0, 0] for e in entries]
+            tuple_ = {"unit": "__vf_prepare", "fields": entries, "values": values}
+            key = json.dumps([store.to_json(), entries], sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                updates.append({**store.to_json(), "value": [tuple_]})
+        return updates
+
+    def _compile_affected(self, changed: set[Var]) -> None:
+        """Compile (without running) the server datasets that read the changed variables."""
+        affected = self._affected(changed)
+        for var in self._order:
+            ds = self.plan.datasets.get(var)
+            if ds is not None and var in affected:
+                self.evaluator._relations[var] = self.evaluator.compile_dataset(
+                    ds.defn, ds.parent, ds.n_server, accelerate=True)
+
     def _with_lifted_domains(self, spec: dict[str, Any]) -> tuple[dict[str, Any], Plan | None]:
         """The spec with scale domains over server-only data computed on the server, and its
         plan when the first one still holds (no domain was lifted)."""

@@ -11,6 +11,7 @@ the browser's trace and the host benchmark use to split a brush's latency into i
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import threading
 import time
@@ -18,6 +19,8 @@ from typing import Any, Mapping
 
 from ..errors import VegaFusionError
 from .chart_state import ChartState
+
+_LOGGER = logging.getLogger(__name__)
 
 
 def answer_update(state: ChartState, message: Mapping[str, Any], last_seq: int
@@ -84,3 +87,14 @@ def settle_heap(min_interval_s: float = 1.0) -> None:
         gc.collect()
         gc.freeze()
         _heap_settled_at = time.monotonic()
+
+
+def prepare_page(state: ChartState) -> None:
+    """What a host does once a chart is planned and its browser has said hello: build the
+    cubes its first selection will read (ChartState.prepare_for_selections), then settle the
+    heap. Both are pauses the page does not wait for (the chart is drawn from its props)."""
+    try:
+        state.prepare_for_selections()
+    except Exception:  # noqa: BLE001 - an optimisation: it must never fail the page
+        _LOGGER.exception("preparing the chart's selections failed")
+    settle_heap()
