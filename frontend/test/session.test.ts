@@ -124,6 +124,36 @@ describe("ChartSession", () => {
     session.destroy();
   });
 
+  it("records its timeline only when the page asks for one (window.__vegafusionTrace)", async () => {
+    const run = async () => {
+      const { transport, answer } = memoryTransport();
+      const session = new ChartSession(transport, ui().ui, { debounceMs: 0 });
+      const view = await headlessView();
+      session.bind(view, { clientSpec: spec, commPlan, resyncOnBind: false });
+      view.signal("root_sig", 3); await view.runAsync(); await tick(5);
+      answer({ type: "update", seq: 1, serverMs: 12.5, updates: [
+        { namespace: "signal", name: "g1_sig", scope: [1], value: 7 }] });
+      await tick();
+      session.destroy();
+    };
+    delete (globalThis as any).__vegafusionTrace;
+    await run();
+    expect((globalThis as any).__vegafusionTrace).toBeUndefined();
+    (globalThis as any).__vegafusionTrace = [];
+    try {
+      await run();
+      const events = (globalThis as any).__vegafusionTrace;
+      expect(events.map((e: any) => [e.kind, e.seq])).toEqual(
+        [["change", 1], ["send", 1], ["answer", 1], ["drawn", 1]]);
+      expect(events[2].serverMs).toBe(12.5);
+      const times = events.map((e: any) => e.t);
+      expect([...times].sort((a, b) => a - b)).toEqual(times);
+      expect(new Set(events.map((e: any) => e.chart)).size).toBe(1);
+    } finally {
+      delete (globalThis as any).__vegafusionTrace;
+    }
+  });
+
   it("applies answers in scope (datasets as JSON rows or Arrow bytes) and drops stale ones", async () => {
     const { transport, answer } = memoryTransport();
     // No holding back behind the update in flight: two updates out, answers in any order.
