@@ -88,12 +88,19 @@ def always_cube(monkeypatch):
     monkeypatch.setattr(preaggregate, "MAX_SHARE", 1.0)
 
 
+@pytest.fixture(params=["cube", "rows table"])
+def cube_or_rows(request, monkeypatch):
+    """Every brush reads a cube, or (no cube small enough) the rows materialised."""
+    monkeypatch.setattr(preaggregate, "MIN_ROWS", 0)
+    monkeypatch.setattr(preaggregate, "MAX_SHARE", 1.0 if request.param == "cube" else 0.0)
+
+
 def _datasets(state, names: list[str]) -> dict[str, list]:
     spec = state.get_transformed_spec()
     return {d["name"]: d.get("values") for d in spec["data"] if d["name"] in names}
 
 
-def test_crossfilter_brushes_match_vega(always_cube, tmp_path):
+def test_crossfilter_brushes_match_vega(cube_or_rows, tmp_path):
     spec, rows = _crossfilter(), _rows()
     unit = _brush_unit(spec)
     batches = [_brush(unit, "distance", 200, 1300), _brush(unit, "distance", 1210, 1210.5),
@@ -101,8 +108,7 @@ def test_crossfilter_brushes_match_vega(always_cube, tmp_path):
                _brush(unit, "distance", -1, 1000)]
     names = ["data_1", "data_2", "data_3"]
     expected = _vega_steps(spec, rows, batches, names, tmp_path)[1:]
-    state = runtime.new_chart_state(spec, inline_datasets={"flights": pa.Table.from_pylist(rows)},
-                                    local_tz="UTC")
+    state = _own_state(spec, pa.Table.from_pylist(rows))
     executor = state.evaluator.executor
     before = set(executor._cubes)
     for batch, vega in zip(batches, expected):
@@ -193,29 +199,42 @@ def test_order_dependent_ops_do_not_use_a_cube(monkeypatch):
     assert state.evaluator.executor._cubes == before
 
 
-def test_too_large_cube_is_dropped_and_the_scan_answers(monkeypatch):
+@pytest.mark.parametrize("rows_table", [True, False])
+def test_too_large_cube_is_dropped_for_the_rows_or_the_scan(monkeypatch, rows_table):
+    """A cube over its share gives way to the rows themselves (a table of weight-one rows) when
+    they are few enough to keep, else to the scan; either answers what the scan answers."""
     monkeypatch.setattr(preaggregate, "MIN_ROWS", 0)
     monkeypatch.setattr(preaggregate, "MAX_SHARE", 0.001)  # 3 rows: every cube is too large
-    spec = _filtered_aggregate(["count"], [None], ["time"],
-                               "vlSelectionTest('sel_store', datum, 'union')")
+    monkeypatch.setattr(preaggregate, "ROWS_TABLE_MAX", 10_000 if rows_table else 0)
+    spec = _filtered_aggregate(["count", "min", "distinct"], [None, "delay", "origin"],
+                               ["time"], "vlSelectionTest('sel_store', datum, 'union')")
     table = pa.Table.from_pylist(_rows())
-    state = runtime.new_chart_state(spec, inline_datasets={"flights": table}, local_tz="UTC")
-    before = set(state.evaluator.executor._cubes)
+    state = _own_state(spec, table)
     state.update(_store(["ATL"]))
-    made = {k: v for k, v in state.evaluator.executor._cubes.items() if k not in before}
-    assert list(made.values()) == [None]
+    made = list(state.evaluator.executor._cubes.values())
+    assert made[0] is None  # the cube, too large
+    assert (len(made) == 2 and made[1] is not None) if rows_table else len(made) == 1
     counts = _datasets(state, ["agg"])["agg"]
     assert sum(r["count"] for r in counts) == sum(1 for r in _rows() if r["origin"] == "ATL")
+    monkeypatch.setattr(preaggregate, "MIN_ROWS", 10**9)  # the same update, scanned
+    scanned = _own_state(spec, table)
+    scanned.update(_store(["ATL"]))
+    assert json.dumps(counts) == json.dumps(_datasets(scanned, ["agg"])["agg"])
+
+
+def _own_state(spec: dict[str, Any], table: pa.Table) -> runtime.ChartState:
+    """A chart state on an executor of its own (no cube built by another test)."""
+    from vegafusion_core.runtime.executor import Executor
+
+    return runtime._state(spec, local_tz="UTC", default_input_tz=None,
+                          inline_datasets={"flights": table}, executor=Executor())
 
 
 def test_prepare_for_selections_builds_the_first_brush_cube_and_changes_nothing(always_cube):
-    from vegafusion_core.runtime.executor import Executor
-
     spec, table = _crossfilter(), pa.Table.from_pylist(_rows())
 
     def new_state():
-        return runtime._state(spec, local_tz="UTC", default_input_tz=None,
-                              inline_datasets={"flights": table}, executor=Executor())
+        return _own_state(spec, table)
 
     names = ["data_1", "data_2", "data_3"]
     brush = _brush(_brush_unit(spec), "distance", 200, 1300)

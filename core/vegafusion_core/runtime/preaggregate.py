@@ -18,7 +18,10 @@ values and their first-appearance order are the ones the full scan gives. Only o
 is a function of those values and the weights are accepted (count, valid, missing, distinct, min,
 max; not sum or mean, whose floating-point totals depend on the addition order). A cube with
 more than a fraction of the rows it summarises is not worth keeping: it is dropped, and the
-pipeline runs on the rows as before.
+pipeline runs on the rows as before, except over a table small enough to keep in memory
+(``ROWS_TABLE_MAX``): then the filter's and the aggregate's columns are kept as they are, one row
+per row with a weight of one, so that each brush still skips recomputing them (binning, formulas)
+from the source.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ WEIGHTED_OPS = frozenset({"count", "valid", "missing", "distinct", "min", "max"}
 MIN_ROWS = int(os.environ.get("VEGAFUSION_CUBE_MIN_ROWS", 50_000))
 # A cube may have at most this share of the rows it summarises.
 MAX_SHARE = float(os.environ.get("VEGAFUSION_CUBE_MAX_SHARE", 0.125))
+# Up to this many rows, a cube too large to keep gives way to the rows themselves, materialised
+# (a few columns: ~100 MB at this size); above it, the pipeline scans its source.
+ROWS_TABLE_MAX = 2_000_000
 
 
 @dataclass
@@ -75,8 +81,9 @@ class Cubes:
 
     def __init__(self, executor: Executor) -> None:
         self.executor = executor
-        # id(base) -> (base, its row count, {dims: cube key}); the base is held so ids stay valid.
-        self._known: dict[int, tuple[Relation, int, dict[tuple[str, ...], str]]] = {}
+        # id(base) -> (base, its row count, {dims: table keys}); the base is held so ids stay
+        # valid. Table keys: the digests of the cube's query and of the rows table's.
+        self._known: dict[int, tuple[Relation, int, dict[tuple[str, ...], tuple[str, str]]]] = {}
 
     def filtered_input(self, step: InteractiveFilter, aggregate: Transform,
                        ctx: TransformContext) -> Relation | None:
@@ -88,9 +95,13 @@ class Cubes:
         if rows < MIN_ROWS:
             return None
         if dims not in keys:
-            keys[dims] = hashlib.sha256(render(_cube_query(base, dims)).encode()).hexdigest()
-        table = self.executor.cube(keys[dims], lambda: render(_cube_query(base, dims)),
+            keys[dims] = (_digest(_cube_query(base, dims)), _digest(_rows_query(base, dims)))
+        cube_key, rows_key = keys[dims]
+        table = self.executor.cube(cube_key, lambda: render(_cube_query(base, dims)),
                                    max_rows=int(rows * MAX_SHARE))
+        if table is None and rows <= ROWS_TABLE_MAX:
+            table = self.executor.cube(rows_key, lambda: render(_rows_query(base, dims)),
+                                       max_rows=rows)
         if table is None:
             return None
         columns: dict[str, VegaType] = {name: base.columns[name] for name in dims}
@@ -99,7 +110,8 @@ class Cubes:
                         columns=columns)
         return step.transform.to_sql(cube, step.ctx)
 
-    def _entry(self, base: Relation) -> tuple[Relation, int, dict[tuple[str, ...], str]]:
+    def _entry(self, base: Relation
+               ) -> tuple[Relation, int, dict[tuple[str, ...], tuple[str, str]]]:
         entry = self._known.get(id(base))
         if entry is None or entry[0] is not base:
             count = exp.select(exp.Count(this=exp.Star())).from_(base.as_subquery("t"))
@@ -140,3 +152,15 @@ def _cube_query(base: Relation, dims: tuple[str, ...]) -> exp.Select:
                        exp.alias_(fn("min", col(ORDER)), ORDER, quoted=True))
             .from_(base.as_subquery("t"))
             .group_by(*[exp.column(n, table="t", quoted=True) for n in dims]))
+
+
+def _rows_query(base: Relation, dims: tuple[str, ...]) -> exp.Select:
+    """The rows themselves, as a cube of weight one: ``dims``, the weight and the order."""
+    return (exp.select(*[col(n) for n in dims],
+                       exp.alias_(as_double(exp.Literal.number(1)), WEIGHT, quoted=True),
+                       col(ORDER))
+            .from_(base.as_subquery("t")))
+
+
+def _digest(query: exp.Select) -> str:
+    return hashlib.sha256(render(query).encode()).hexdigest()
