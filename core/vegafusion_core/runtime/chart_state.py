@@ -107,8 +107,9 @@ class ChartState:
         Hosts call it once the page's charts are planned. For each selection store the browser
         sends whose fields are fixed (Vega-Lite's ``<sel>_store`` and ``<sel>_tuple_fields``),
         a stand-in selection over those fields is applied and the datasets that read it are
-        compiled, which builds their cubes but runs none of their queries; then the state is
-        put back exactly as it was. Returns how many stand-in selections were compiled.
+        compiled, which builds their cubes without fetching their rows (only the one-row
+        queries compiling needs, such as an extent, run); then the state is put back exactly as
+        it was. Returns how many stand-in selections were compiled.
         """
         prepared = 0
         with self._lock:
