@@ -57,15 +57,19 @@ class InteractiveFilter:
     base: Relation  # the filter's input: the same relation object on every update
     transform: Transform  # the filter, bound to the current selection
     ctx: TransformContext
+    filtered: Relation  # the filter's output over ``base``, as the pipeline compiled it
+
+    @cached_property
+    def predicate(self) -> exp.Expression | None:
+        """The filter's condition as compiled over ``base`` (Filter.to_sql's WHERE). It reads
+        columns by name only, so it applies as it is to a cube holding those columns."""
+        where = self.filtered.query.args.get("where")
+        return where.this if where is not None else None
 
     @cached_property
     def columns_read(self) -> tuple[str, ...] | None:
         """The columns the predicate reads; None when it reads more than this row (indata)."""
-        # The predicate depends only on the columns' names and types: compile it over a
-        # stand-in relation rather than copying the whole base query.
-        stand_in = Relation(query=exp.select(exp.Star()).from_("t"),
-                            columns=dict(self.base.columns))
-        predicate = self.transform.to_sql(stand_in, self.ctx).query.args.get("where")
+        predicate = self.predicate
         if predicate is None or predicate.find(exp.Select, exp.Subquery) is not None:
             return None
         return tuple(dict.fromkeys(c.name for c in predicate.find_all(exp.Column)))
@@ -106,9 +110,8 @@ class Cubes:
             return None
         columns: dict[str, VegaType] = {name: base.columns[name] for name in dims}
         columns[WEIGHT] = VegaType.NUMBER
-        cube = Relation(query=exp.select(*[col(n) for n in columns], col(ORDER)).from_(table),
-                        columns=columns)
-        return step.transform.to_sql(cube, step.ctx)
+        query = exp.select(*[col(n) for n in columns], col(ORDER)).from_(table)
+        return Relation(query=query.where(step.predicate), columns=columns)
 
     def _entry(self, base: Relation
                ) -> tuple[Relation, int, dict[tuple[str, ...], tuple[str, str]]]:
