@@ -96,7 +96,8 @@ class Result:
 
 
 # Runs in every page before its own scripts: watches, frame by frame, for the crossfilter chart
-# to be drawn. Panel renders inside shadow roots, hence the deep search.
+# to be drawn, then for every chart of the page. Panel renders inside shadow roots, hence the
+# deep search.
 FIRST_DRAW_SCRIPT = """
 (() => {
   const selector = %r;
@@ -124,7 +125,8 @@ FIRST_DRAW_SCRIPT = """
   window.__vegafusionTrace = [];  // the charts' timelines (frontend/src/core/trace.ts)
   const poll = () => {
     if (window.__vfFirstDraw === null && drawn()) window.__vfFirstDraw = performance.now();
-    if (charts(document) >= %d) window.__vfAllDrawn = performance.now();
+    if (window.__vfFirstDraw !== null && charts(document) >= %d)
+      window.__vfAllDrawn = performance.now();
     else requestAnimationFrame(poll);
   };
   requestAnimationFrame(poll);

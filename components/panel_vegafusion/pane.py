@@ -20,8 +20,8 @@ from typing import Any, Mapping
 import param
 import pyarrow as pa
 from panel.config import config
-from panel.io.state import state as pn_state
 from panel.custom import JSComponent
+from panel.io.state import state as pn_state
 
 from vegafusion_core.errors import SpecError, VegaFusionError
 from vegafusion_core.runtime import ChartState, _local_tz, new_chart_state
