@@ -6,6 +6,10 @@ integer newer than the last one applied (a late or replayed message must not mov
 back), the state applies all of the updates or none (ChartState.update), and the answer names
 the seq it answers. The answer also says how long the server worked on it (``serverMs``), which
 the browser's trace and the host benchmark use to split a brush's latency into its parts.
+
+Also here, what every host does around the updates so that a brush waits for nothing but its
+work: Nagle's algorithm off on the connections (``disable_nagle``), and once a page's charts are
+planned, their first selection prepared and the heap settled (``prepare_page``).
 """
 
 from __future__ import annotations
