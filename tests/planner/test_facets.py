@@ -10,28 +10,18 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
-from tests.conformance.harness import (CORPUS, SCRIPT, TZ, NodeRunner, draw_job, engine_inline,
+from tests.conformance.harness import (CORPUS, TZ, NodeRunner, draw_job, engine_inline,
                                        run_engine, scene_difference)
 from vegafusion_core import runtime
 from vegafusion_core.planner.facets import lift_facet_aggregations
 from vegafusion_core.spec.scopes import Var
 
 
-# -- fixtures and helpers ----------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def node_runner() -> Iterator[NodeRunner]:
-    if shutil.which("node") is None or not (SCRIPT.parent / "node_modules" / "vega").exists():
-        pytest.skip("Node with vega (tests/oracle/node_modules) is needed")
-    runner = NodeRunner()
-    yield runner
-    runner.close()
-
-
+# -- helpers ---------------------------------------------------------------------------------------------
 def corpus(name: str) -> dict[str, Any]:
     path = CORPUS / f"{name}.vg.json"
     if not path.exists():

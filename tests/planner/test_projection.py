@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -330,17 +329,6 @@ E2E_SPECS = ["vegalite/interactive_multi_line_tooltip", "vegalite/interactive_sp
              "vegalite/line_concat_facet", "vegalite/brush_table", "vegalite/lookup",
              "vegalite/interactive_global_development", "vegalite/layer_dual_axis",
              "vegalite/concat_hover_filter"]
-
-
-@pytest.fixture(scope="module")
-def node_runner() -> Iterator[Any]:
-    from tests.conformance.harness import SCRIPT, NodeRunner
-
-    if shutil.which("node") is None or not (SCRIPT.parent / "node_modules" / "vega").exists():
-        pytest.skip("Node with vega (tests/oracle/node_modules) is needed")
-    runner = NodeRunner()
-    yield runner
-    runner.close()
 
 
 def corpus_state(name: str) -> tuple[dict[str, Any], Any]:
