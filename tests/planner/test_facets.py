@@ -21,7 +21,7 @@ from vegafusion_core.planner.facets import lift_facet_aggregations
 from vegafusion_core.spec.scopes import Var
 
 
-# -- helpers ---------------------------------------------------------------------------------------------
+# -- helpers -----------------------------------------------------------------------------------------
 def corpus(name: str) -> dict[str, Any]:
     path = CORPUS / f"{name}.vg.json"
     if not path.exists():
