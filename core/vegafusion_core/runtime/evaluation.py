@@ -167,7 +167,7 @@ class Evaluator:
                                                     ctx) or rel
             out = self._apply(transform, source, ctx)
             if reads_browser and transform.type == "filter":
-                out.interactive_filter = InteractiveFilter(rel, transform, ctx, out)
+                out.interactive_filter = InteractiveFilter(rel, out)
             static = static and not reads_browser
             rel = out
             for name, produced in ctx.produced_signals.items():

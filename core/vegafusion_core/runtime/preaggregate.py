@@ -55,9 +55,7 @@ class InteractiveFilter:
     """A filter whose expression reads browser state, over rows that do not."""
 
     base: Relation  # the filter's input: the same relation object on every update
-    transform: Transform  # the filter, bound to the current selection
-    ctx: TransformContext
-    filtered: Relation  # the filter's output over ``base``, as the pipeline compiled it
+    filtered: Relation  # the filter, bound to the current selection, over ``base``
 
     @cached_property
     def predicate(self) -> exp.Expression | None:
@@ -79,15 +77,17 @@ class Cubes:
     """The cubes over one evaluator's static relations.
 
     What a cube is made of is remembered per relation object (a static relation is compiled once
-    and kept), so that a brush costs no SQL rendering of the rows it summarises: only the
-    filter and the aggregate over the cube are compiled.
+    and kept), so that a brush costs no SQL rendering of the rows it summarises: the filter's
+    predicate is reused as the pipeline compiled it, and only the aggregate over the cube is
+    compiled.
     """
 
     def __init__(self, executor: Executor) -> None:
         self.executor = executor
-        # id(base) -> (base, its row count, {dims: table keys}); the base is held so ids stay
-        # valid. Table keys: the digests of the cube's query and of the rows table's.
-        self._known: dict[int, tuple[Relation, int, dict[tuple[str, ...], tuple[str, str]]]] = {}
+        # id(base) -> (base, its row count, {(kind, dims): (digest, SQL) of that table's
+        # query}); the base is held so ids stay valid. Kinds: "cube", "rows".
+        self._known: dict[int, tuple[Relation, int, dict[tuple[str, tuple[str, ...]],
+                                                         tuple[str, str]]]] = {}
 
     def filtered_input(self, step: InteractiveFilter, aggregate: Transform,
                        ctx: TransformContext) -> Relation | None:
@@ -98,14 +98,9 @@ class Cubes:
         base, rows, keys = self._entry(step.base)
         if rows < MIN_ROWS:
             return None
-        if dims not in keys:
-            keys[dims] = (_digest(_cube_query(base, dims)), _digest(_rows_query(base, dims)))
-        cube_key, rows_key = keys[dims]
-        table = self.executor.cube(cube_key, lambda: render(_cube_query(base, dims)),
-                                   max_rows=int(rows * MAX_SHARE))
+        table = self._table(keys, "cube", base, dims, max_rows=int(rows * MAX_SHARE))
         if table is None and rows <= ROWS_TABLE_MAX:
-            table = self.executor.cube(rows_key, lambda: render(_rows_query(base, dims)),
-                                       max_rows=rows)
+            table = self._table(keys, "rows", base, dims, max_rows=rows)
         if table is None:
             return None
         columns: dict[str, VegaType] = {name: base.columns[name] for name in dims}
@@ -113,8 +108,17 @@ class Cubes:
         query = exp.select(*[col(n) for n in columns], col(ORDER)).from_(table)
         return Relation(query=query.where(step.predicate), columns=columns)
 
+    def _table(self, keys: dict[tuple[str, tuple[str, ...]], tuple[str, str]], kind: str,
+               base: Relation, dims: tuple[str, ...], max_rows: int) -> str | None:
+        """The executor's table of that kind over ``base`` (its query rendered once)."""
+        if (kind, dims) not in keys:
+            sql = render((_cube_query if kind == "cube" else _rows_query)(base, dims))
+            keys[kind, dims] = (hashlib.sha256(sql.encode()).hexdigest(), sql)
+        digest, sql = keys[kind, dims]
+        return self.executor.cube(digest, lambda: sql, max_rows=max_rows)
+
     def _entry(self, base: Relation
-               ) -> tuple[Relation, int, dict[tuple[str, ...], tuple[str, str]]]:
+               ) -> tuple[Relation, int, dict[tuple[str, tuple[str, ...]], tuple[str, str]]]:
         entry = self._known.get(id(base))
         if entry is None or entry[0] is not base:
             count = exp.select(exp.Count(this=exp.Star())).from_(base.as_subquery("t"))
@@ -164,6 +168,3 @@ def _rows_query(base: Relation, dims: tuple[str, ...]) -> exp.Select:
                        col(ORDER))
             .from_(base.as_subquery("t")))
 
-
-def _digest(query: exp.Select) -> str:
-    return hashlib.sha256(render(query).encode()).hexdigest()
